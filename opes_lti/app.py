@@ -1,0 +1,56 @@
+"""Application composition: the one module that sees every blueprint.
+
+The embedded default serves the tool and the reporting service from one process; in
+production each runs on its own (``opes-lti serve --service reporting``).
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from flask import Flask, Response
+from flask_babel import get_locale
+
+from opes_lti.core import i18n
+from opes_lti.core.db import Database
+from opes_lti.core.settings import Settings, load_settings
+
+Service = Literal["embedded", "reporting", "tool"]
+
+
+def _security_headers(response: Response) -> Response:
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    response.headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
+    response.headers.setdefault(
+        "Content-Security-Policy", "default-src 'self'; style-src 'self' 'unsafe-inline'"
+    )
+    return response
+
+
+def create_app(
+    settings: Settings | None = None,
+    service: Service = "embedded",
+    database: Database | None = None,
+) -> Flask:
+    """Build a WSGI app; ``database`` lets tests share one engine between apps."""
+    settings = settings or load_settings()
+    app = Flask(
+        "opes_lti", instance_path=str(settings.instance_path), instance_relative_config=True
+    )
+    app.config.update(
+        SECRET_KEY=settings.secret_key,
+        OPES_SETTINGS=settings,
+        OPES_SERVICE=service,
+        JSON_SORT_KEYS=False,
+    )
+    (database or Database(settings.database_url)).init_app(app)
+    i18n.init_app(app, settings.default_locale)
+    app.after_request(_security_headers)
+    app.context_processor(lambda: {"current_locale": str(get_locale() or "it")})
+
+    if service in ("embedded", "reporting"):
+        from opes_lti.reporting import api, pages
+
+        app.register_blueprint(api.bp)
+        app.register_blueprint(pages.bp)
+    return app

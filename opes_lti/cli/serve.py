@@ -1,0 +1,40 @@
+"""``opes-lti serve``: run a service under gunicorn."""
+
+from __future__ import annotations
+
+import click
+
+from opes_lti.cli.context import settings
+
+
+@click.command("serve")
+@click.option(
+    "--service",
+    type=click.Choice(["embedded", "reporting", "tool"]),
+    default="embedded",
+    show_default=True,
+    help="embedded: tool and reporting in one process, schema migrated on start.",
+)
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True, type=int)
+@click.option("--workers", default=1, show_default=True, type=int)
+@click.option("--threads", default=4, show_default=True, type=int)
+@click.option(
+    "--no-dispatcher",
+    is_flag=True,
+    help="Do not deliver the outbox from this process (run 'outbox worker').",
+)
+def command(
+    service: str, host: str, port: int, workers: int, threads: int, no_dispatcher: bool
+) -> None:
+    """Serve the web application and print the addresses to open."""
+    from opes_lti.server import serve
+
+    base = f"http://{host}:{port}"
+    click.echo(f"OPES {service} service starting on {base}")
+    if service in ("embedded", "reporting"):
+        click.echo(f"  reporting home:   {base}/")
+        click.echo(f"  ingestion API:    {base}/api/v1/events")
+        click.echo(f"  API description:  {base}/api/v1/openapi.json")
+        click.echo(f"  health:           {base}/healthz")
+    serve(settings(), service, host, port, workers, threads, not no_dispatcher)  # type: ignore[arg-type]

@@ -1,0 +1,1 @@
+"""Shared plumbing of the server side: settings, database, i18n."""

@@ -1,0 +1,131 @@
+"""The database: one engine and session factory per application, wired with ``init_app``.
+
+Services take a :class:`~sqlalchemy.orm.Session` argument; only views and the CLI ask
+:func:`session` for the one bound to the current request.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from typing import Any
+
+import sqlalchemy as sa
+from flask import Flask, g
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+#: JSON everywhere, JSONB on PostgreSQL so the raw envelope can be queried and indexed.
+JSONType = sa.JSON().with_variant(JSONB(), "postgresql")
+
+
+class Base(DeclarativeBase):
+    """Declarative base of every table, with constraint names Alembic can rely on."""
+
+    metadata = sa.MetaData(naming_convention=NAMING)
+
+
+def utcnow() -> datetime:
+    """Aware UTC now; stored naive-free so SQLite and PostgreSQL agree."""
+    return datetime.now(UTC)
+
+
+class UTCDateTime(sa.TypeDecorator[datetime]):
+    """Timestamps are UTC and aware on the way out, whatever the backend keeps."""
+
+    impl = sa.DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: sa.Dialect) -> datetime | None:
+        """Refuse naive datetimes; store UTC."""
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetimes are not stored; pass an aware UTC datetime")
+        return value.astimezone(UTC)
+
+    def process_result_value(self, value: datetime | None, dialect: sa.Dialect) -> datetime | None:
+        """Give back aware UTC datetimes."""
+        if value is None:
+            return None
+        # SQLite gives naive datetimes back: they were written as UTC.
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    # WAL lets the dashboard read while the ingestion writes; the timeout turns lock
+    # contention between threads and processes into waiting instead of errors.
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.close()
+
+
+def make_engine(url: str, **kwargs: Any) -> Engine:
+    """An engine with the settings each backend needs."""
+    if url.startswith("sqlite"):
+        engine = sa.create_engine(url, connect_args={"check_same_thread": False}, **kwargs)
+        sa.event.listen(engine, "connect", _sqlite_pragmas)
+        return engine
+    kwargs.setdefault("pool_pre_ping", True)
+    return sa.create_engine(url, **kwargs)
+
+
+class Database:
+    """Engine plus session factory; one per app, attached as ``app.extensions["opes_db"]``."""
+
+    def __init__(self, url: str, **engine_kwargs: Any) -> None:
+        self.url = url
+        self.engine = make_engine(url, **engine_kwargs)
+        self.sessions = sessionmaker(self.engine, expire_on_commit=False)
+
+    @property
+    def is_postgresql(self) -> bool:
+        """True when the backend supports row locks and JSONB."""
+        return self.engine.dialect.name == "postgresql"
+
+    def init_app(self, app: Flask) -> None:
+        """Attach to an app and close the request's session when the request ends."""
+        app.extensions["opes_db"] = self
+        app.teardown_appcontext(_close_session)
+
+    @contextmanager
+    def transaction(self) -> Iterator[Session]:
+        """A session committed on success and rolled back on error (CLI and workers)."""
+        with self.sessions.begin() as db_session:
+            yield db_session
+
+    def dispose(self) -> None:
+        """Close every pooled connection."""
+        self.engine.dispose()
+
+
+def database(app: Flask) -> Database:
+    """The app's :class:`Database`."""
+    return app.extensions["opes_db"]
+
+
+def session() -> Session:
+    """The session of the current request (created on first use)."""
+    if "opes_db_session" not in g:
+        from flask import current_app
+
+        g.opes_db_session = database(current_app).sessions()
+    return g.opes_db_session
+
+
+def _close_session(_exc: BaseException | None) -> None:
+    db_session = g.pop("opes_db_session", None)
+    if db_session is not None:
+        db_session.close()

@@ -1,0 +1,1 @@
+"""Outcome events: the schema every activity reports in, and their durable delivery."""

@@ -1,0 +1,243 @@
+"""Outbox delivery: the sending, batching and backoff every producer shares (pure + requests).
+
+The storage differs by host (SQLAlchemy in the tool service, Django inside Open edX), so it
+hides behind :class:`OutboxStore`; everything that talks HTTP to the reporting service is
+here, once.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import threading
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any, Literal, Protocol
+
+import requests
+
+from opes_lti.events.domain import OutcomeEvent
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class OutboxItem:
+    """An event claimed for sending: its id and the exact JSON text to send."""
+
+    event_id: str
+    body: str
+    attempts: int
+
+
+@dataclass(frozen=True)
+class Claim:
+    """A batch reserved for one dispatcher until its lease runs out."""
+
+    token: str
+    items: list[OutboxItem]
+
+
+@dataclass(frozen=True)
+class Settlement:
+    """What to record for one claimed event after a send."""
+
+    event_id: str
+    outcome: Literal["delivered", "rejected", "retry"]
+    reason: str = ""
+    next_attempt_at: datetime | None = None
+
+
+class OutboxStore(Protocol):
+    """Durable storage of events waiting to be sent."""
+
+    def emit(self, event: OutcomeEvent) -> None:
+        """Store an event for sending (in the caller's transaction where there is one)."""
+
+    def claim(self, limit: int, lease: timedelta, now: datetime) -> Claim:
+        """Reserve up to ``limit`` due events that no other dispatcher holds."""
+
+    def settle(self, claim: Claim, settlements: Sequence[Settlement], now: datetime) -> None:
+        """Record what became of a claimed batch, releasing it."""
+
+
+class TransientFailure(Exception):
+    """The batch could not be delivered now; every event in it is tried again later."""
+
+
+def backoff_delay(
+    attempt: int, base: float = 1.0, cap: float = 300.0, rng: Callable[[], float] = random.random
+) -> float:
+    """Seconds to wait before attempt ``attempt + 1``: exponential, capped, half jittered.
+
+    Half of the delay is fixed so a retry never comes at once; the other half is random so
+    many senders that failed together do not all come back together.
+    """
+    delay = min(cap, base * 2 ** max(0, attempt - 1))
+    return delay / 2 + rng() * delay / 2
+
+
+class ReportingClient:
+    """Posts batches to the reporting service's ingestion API."""
+
+    def __init__(
+        self, base_url: str, token: str, timeout: float = 10.0, http: requests.Session | None = None
+    ) -> None:
+        self.url = base_url.rstrip("/") + "/api/v1/events"
+        self._token = token
+        self.timeout = timeout
+        self.http = http or requests.Session()
+
+    def __repr__(self) -> str:  # the token never reaches a log line
+        return f"ReportingClient({self.url!r})"
+
+    def send(self, items: Sequence[OutboxItem]) -> dict[str, dict[str, Any]]:
+        """Post the items as one JSON array; return the per-item results by event id."""
+        body = "[" + ",".join(item.body for item in items) + "]"
+        try:
+            response = self.http.post(
+                self.url,
+                data=body.encode("utf-8"),
+                headers={
+                    "Content-Type": "application/json",
+                    "Authorization": f"Bearer {self._token}",
+                },
+                timeout=self.timeout,
+            )
+        except requests.RequestException as exc:
+            raise TransientFailure(f"reporting service unreachable: {type(exc).__name__}") from None
+        if response.status_code != 200:
+            # 401/403 (token revoked), 413, 429 and 5xx alike: keep every event and try
+            # later. Nothing the service says about a whole batch makes an event undeliverable.
+            raise TransientFailure(
+                f"reporting service answered HTTP {response.status_code}: {response.text[:200]}"
+            )
+        try:
+            results = response.json()["results"]
+            by_index = {int(r["index"]): r for r in results}
+        except (ValueError, KeyError, TypeError) as exc:
+            raise TransientFailure(f"unreadable answer from the reporting service: {exc}") from None
+        return {item.event_id: by_index.get(i, {}) for i, item in enumerate(items)}
+
+
+@dataclass
+class DispatchReport:
+    """What one round of the dispatcher did."""
+
+    claimed: int = 0
+    delivered: int = 0
+    rejected: int = 0
+    retried: int = 0
+    failure: str | None = None
+    reasons: list[str] = field(default_factory=list)
+
+
+def _reason(result: dict[str, Any]) -> str:
+    errors = result.get("errors") or []
+    detail = "; ".join(f"{e.get('field')}: {e.get('message')}" for e in errors)
+    return f"{result.get('status')}: {detail}" if detail else str(result.get("status"))
+
+
+class Dispatcher:
+    """Claims due events, sends them in one request, and settles each by its own answer."""
+
+    def __init__(
+        self,
+        store: OutboxStore,
+        client: ReportingClient,
+        *,
+        batch_size: int = 200,
+        lease_seconds: float = 60.0,
+        max_backoff: float = 300.0,
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        rng: Callable[[], float] = random.random,
+    ) -> None:
+        self.store = store
+        self.client = client
+        self.batch_size = batch_size
+        self.lease = timedelta(seconds=lease_seconds)
+        self.max_backoff = max_backoff
+        self.clock = clock
+        self.rng = rng
+        #: Consecutive rounds that failed as a whole; drives the dispatcher's own pause.
+        self.failures = 0
+
+    def run_once(self) -> DispatchReport:
+        """One claim, one send, one settle."""
+        now = self.clock()
+        claim = self.store.claim(self.batch_size, self.lease, now)
+        report = DispatchReport(claimed=len(claim.items))
+        if not claim.items:
+            return report
+        try:
+            results = self.client.send(claim.items)
+        except TransientFailure as exc:
+            self.failures += 1
+            report.failure = str(exc)
+            settlements = [self._retry(item, str(exc), now) for item in claim.items]
+        else:
+            self.failures = 0
+            settlements = []
+            for item in claim.items:
+                result = results.get(item.event_id, {})
+                status = result.get("status")
+                if status in ("accepted", "duplicate"):
+                    settlements.append(Settlement(item.event_id, "delivered"))
+                elif status in ("rejected", "conflict"):
+                    # Sending again cannot change the answer: set it aside for a person.
+                    settlements.append(Settlement(item.event_id, "rejected", _reason(result)))
+                    report.reasons.append(f"{item.event_id} {_reason(result)}")
+                else:
+                    settlements.append(self._retry(item, "no result for this item", now))
+        counts = Counter(s.outcome for s in settlements)
+        report.delivered, report.rejected, report.retried = (
+            counts["delivered"],
+            counts["rejected"],
+            counts["retry"],
+        )
+        self.store.settle(claim, settlements, self.clock())
+        for reason in report.reasons:
+            log.warning("outbox event rejected by the reporting service: %s", reason)
+        return report
+
+    def _retry(self, item: OutboxItem, reason: str, now: datetime) -> Settlement:
+        delay = backoff_delay(item.attempts + 1, cap=self.max_backoff, rng=self.rng)
+        return Settlement(item.event_id, "retry", reason, now + timedelta(seconds=delay))
+
+    def pause(self) -> float:
+        """Seconds to wait after a round: none while work flows, growing while sends fail."""
+        if self.failures == 0:
+            return 0.0
+        return backoff_delay(self.failures, cap=self.max_backoff, rng=self.rng)
+
+    def drain(self, max_rounds: int = 1_000_000) -> DispatchReport:
+        """Send until nothing is due or a round fails (the CLI's ``outbox flush``)."""
+        total = DispatchReport()
+        for _ in range(max_rounds):
+            report = self.run_once()
+            total.claimed += report.claimed
+            total.delivered += report.delivered
+            total.rejected += report.rejected
+            total.retried += report.retried
+            total.reasons += report.reasons
+            if report.failure or report.claimed == 0:
+                total.failure = report.failure
+                break
+        return total
+
+    def run(self, stop: threading.Event, idle_seconds: float = 1.0) -> None:
+        """Loop until ``stop`` is set (the worker and the embedded server's thread)."""
+        while not stop.is_set():
+            try:
+                report = self.run_once()
+            except Exception:  # a database hiccup must not kill the worker
+                log.exception("outbox round failed; trying again")
+                self.failures += 1
+                report = DispatchReport(failure="store error")
+            if report.failure:
+                log.warning("outbox delivery failed (%s); pausing", report.failure)
+                stop.wait(self.pause())
+            elif report.claimed == 0:
+                stop.wait(idle_seconds)

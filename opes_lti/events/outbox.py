@@ -1,0 +1,169 @@
+"""The SQLAlchemy outbox: :class:`~opes_lti.events.delivery.OutboxStore` over a table."""
+
+from __future__ import annotations
+
+import secrets
+import uuid
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session, sessionmaker
+
+from opes_lti.core.db import utcnow
+from opes_lti.core.settings import Settings
+from opes_lti.events.delivery import (
+    Claim,
+    Dispatcher,
+    OutboxItem,
+    ReportingClient,
+    Settlement,
+)
+from opes_lti.events.domain import OutcomeEvent, canonical_json
+from opes_lti.events.models import OutboxEntry
+
+
+def emit(db: Session, event: OutcomeEvent) -> None:
+    """Add an event to the outbox inside the caller's transaction.
+
+    It is then stored if and only if the change it describes is. Emitting the same event
+    twice keeps one row.
+    """
+    exists = db.scalar(sa.select(OutboxEntry.seq).where(OutboxEntry.event_id == event.id))
+    if exists is None:
+        db.add(OutboxEntry(event_id=event.id, event_type=event.type, body=canonical_json(event)))
+
+
+class SqlOutbox:
+    """Outbox rows in the service's own database."""
+
+    def __init__(self, sessions: sessionmaker[Session]) -> None:
+        self.sessions = sessions
+
+    def emit(self, event: OutcomeEvent) -> None:
+        """Store one event in a transaction of its own."""
+        with self.sessions.begin() as db:
+            emit(db, event)
+
+    def claim(self, limit: int, lease: timedelta, now: datetime) -> Claim:
+        """Reserve due events with one ``UPDATE … RETURNING``.
+
+        On PostgreSQL the inner ``SELECT … FOR UPDATE SKIP LOCKED`` lets concurrent
+        dispatchers take disjoint batches without waiting on each other; SQLite runs the
+        single statement under its write lock. The lease then keeps the batch ours until we
+        settle it, or until it runs out because we died.
+        """
+        token = secrets.token_hex(16)
+        due = (
+            sa.select(OutboxEntry.seq)
+            .where(
+                OutboxEntry.status == "pending",
+                OutboxEntry.next_attempt_at <= now,
+                sa.or_(OutboxEntry.claimed_until.is_(None), OutboxEntry.claimed_until < now),
+            )
+            .order_by(OutboxEntry.seq)
+            .limit(limit)
+            .with_for_update(skip_locked=True)
+        )
+        stmt = (
+            sa.update(OutboxEntry)
+            .where(OutboxEntry.seq.in_(due.scalar_subquery()))
+            .values(claimed_until=now + lease, claim_token=token)
+            .returning(
+                OutboxEntry.seq, OutboxEntry.event_id, OutboxEntry.body, OutboxEntry.attempts
+            )
+        )
+        with self.sessions.begin() as db:
+            rows = sorted(db.execute(stmt).all())
+        return Claim(token, [OutboxItem(str(r.event_id), r.body, r.attempts) for r in rows])
+
+    def settle(self, claim: Claim, settlements: Sequence[Settlement], now: datetime) -> None:
+        """Record each outcome; a retry only while we still hold the lease."""
+        with self.sessions.begin() as db:
+            for s in settlements:
+                event_id = uuid.UUID(s.event_id)
+                where = [OutboxEntry.event_id == event_id]
+                if s.outcome == "delivered":
+                    # True whoever holds the lease now: the service has the event.
+                    values = {"status": "delivered", "delivered_at": now, "last_error": None}
+                elif s.outcome == "rejected":
+                    values = {"status": "rejected", "last_error": s.reason}
+                else:
+                    where.append(OutboxEntry.claim_token == claim.token)
+                    values = {
+                        "attempts": OutboxEntry.attempts + 1,
+                        "next_attempt_at": s.next_attempt_at or now,
+                        "last_error": s.reason,
+                    }
+                db.execute(
+                    sa.update(OutboxEntry)
+                    .where(*where)
+                    .values(claimed_until=None, claim_token=None, **values)
+                )
+
+    # --- operator views -----------------------------------------------------------------
+
+    def counts(self) -> dict[str, int]:
+        """Events per status."""
+        with self.sessions() as db:
+            rows = db.execute(
+                sa.select(OutboxEntry.status, sa.func.count()).group_by(OutboxEntry.status)
+            ).all()
+        return {"pending": 0, "delivered": 0, "rejected": 0} | {s: n for s, n in rows}
+
+    def rejected(self, limit: int = 100) -> list[OutboxEntry]:
+        """Events set aside, newest first, with the reason."""
+        with self.sessions() as db:
+            return list(
+                db.scalars(
+                    sa.select(OutboxEntry)
+                    .where(OutboxEntry.status == "rejected")
+                    .order_by(OutboxEntry.seq.desc())
+                    .limit(limit)
+                )
+            )
+
+    def requeue_rejected(self, event_ids: Sequence[uuid.UUID] | None = None) -> int:
+        """Put rejected events back in the queue (after the cause was fixed)."""
+        stmt = sa.update(OutboxEntry).where(OutboxEntry.status == "rejected")
+        if event_ids:
+            stmt = stmt.where(OutboxEntry.event_id.in_(event_ids))
+        with self.sessions.begin() as db:
+            result = db.execute(stmt.values(status="pending", next_attempt_at=utcnow(), attempts=0))
+            return result.rowcount
+
+    def purge_delivered(self, older_than: timedelta) -> int:
+        """Delete delivered rows older than ``older_than``."""
+        cutoff = utcnow() - older_than
+        with self.sessions.begin() as db:
+            result = db.execute(
+                sa.delete(OutboxEntry).where(
+                    OutboxEntry.status == "delivered", OutboxEntry.delivered_at < cutoff
+                )
+            )
+            return result.rowcount
+
+
+def build_dispatcher(
+    settings: Settings,
+    sessions: sessionmaker[Session],
+    *,
+    reporting_url: str | None = None,
+    token: str | None = None,
+) -> Dispatcher:
+    """The dispatcher configured from settings (URL and token may be overridden)."""
+    url = reporting_url or settings.reporting_url
+    if not url:
+        raise ValueError("no reporting URL: set OPES_REPORTING_URL")
+    client = ReportingClient(
+        url,
+        token if token is not None else settings.reporting_token,
+        timeout=settings.outbox_timeout_seconds,
+    )
+    return Dispatcher(
+        SqlOutbox(sessions),
+        client,
+        batch_size=settings.outbox_batch_size,
+        lease_seconds=settings.outbox_lease_seconds,
+        max_backoff=settings.outbox_max_backoff_seconds,
+    )

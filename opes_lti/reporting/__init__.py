@@ -1,0 +1,1 @@
+"""The reporting service: ingests outcome events and serves the coordinators."""

@@ -1,0 +1,178 @@
+"""Ingestion: validate a batch item by item, store the new events, classify the rest."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Literal
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from opes_lti.core.db import utcnow
+from opes_lti.events.domain import (
+    FieldError,
+    InvalidEvent,
+    OutcomeEvent,
+    SelfAssessmentSubmitted,
+    canonical,
+    parse_event,
+)
+from opes_lti.reporting.models import Source, StoredEvent
+
+Status = Literal["accepted", "duplicate", "conflict", "rejected"]
+
+
+@dataclass
+class ItemResult:
+    """What happened to one item of a batch."""
+
+    index: int
+    id: str | None
+    status: Status
+    errors: list[FieldError] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, Any]:
+        """The item as the API answers it."""
+        data: dict[str, Any] = {"index": self.index, "id": self.id, "status": self.status}
+        if self.errors:
+            data["errors"] = [e.model_dump() for e in self.errors]
+        return data
+
+
+def _raw_id(item: Any) -> str | None:
+    if isinstance(item, dict) and isinstance(item.get("id"), str):
+        return item["id"][:100]
+    return None
+
+
+def _row(
+    event: OutcomeEvent, digest: str, canonical: dict[str, Any], source: Source, now: datetime
+) -> dict[str, Any]:
+    payload = event.payload
+    row: dict[str, Any] = {
+        "id": event.id,
+        "source_id": source.id,
+        "type": event.type,
+        "schema_version": event.schema_version,
+        "occurred_at": event.occurred_at,
+        "received_at": now,
+        "content_hash": digest,
+        "actor_id": event.actor.id,
+        "actor_role": event.actor.role,
+        "organisation": event.actor.organisation,
+        "region": event.actor.region,
+        "platform": event.context.platform,
+        "course": event.context.course,
+        "activity": event.context.activity,
+        "community": getattr(payload, "community", None),
+        "framework": None,
+        "competency": None,
+        "phase": None,
+        "level": None,
+        "envelope": canonical,
+    }
+    if isinstance(event, SelfAssessmentSubmitted):
+        row |= {
+            "framework": payload.framework,
+            "competency": payload.competency,
+            "phase": payload.phase,
+            "level": payload.level,
+        }
+        if payload.scope == "organisation":
+            row["organisation"] = payload.organisation
+    return row
+
+
+def _insert(db: Session) -> Any:
+    dialect = db.get_bind().dialect.name
+    module = postgresql if dialect == "postgresql" else sqlite
+    return module.insert(StoredEvent).on_conflict_do_nothing(index_elements=["id"])
+
+
+def ingest(
+    db: Session, source: Source, items: list[Any], now: datetime | None = None
+) -> list[ItemResult]:
+    """Store every valid new event of ``items`` and say, per item, what became of it.
+
+    Each event is one row, so an item is either stored whole or not at all; a concurrent
+    request carrying the same id is settled by the primary key (``ON CONFLICT DO NOTHING``),
+    not by a read-then-write race. The caller commits.
+    """
+    now = now or utcnow()
+    results: list[ItemResult | None] = [None] * len(items)
+    pending: dict[uuid.UUID, tuple[int, str]] = {}
+    rows: list[dict[str, Any]] = []
+    for index, item in enumerate(items):
+        try:
+            event = parse_event(item)
+        except InvalidEvent as exc:
+            results[index] = ItemResult(index, _raw_id(item), "rejected", exc.errors)
+            continue
+        if event.source != source.name:
+            message = f"events sent with this token must name source {source.name!r}"
+            results[index] = ItemResult(
+                index, str(event.id), "rejected", [FieldError(field="source", message=message)]
+            )
+            continue
+        canonical_data, digest = canonical(event)
+        if event.id in pending:
+            first = pending[event.id]
+            same = first[1] == digest
+            results[index] = ItemResult(
+                index,
+                str(event.id),
+                "duplicate" if same else "conflict",
+                [] if same else [_conflict("the same batch has this id with other content")],
+            )
+            continue
+        pending[event.id] = (index, digest)
+        rows.append(_row(event, digest, canonical_data, source, now))
+
+    inserted: set[uuid.UUID] = set()
+    if rows:
+        inserted = set(db.scalars(_insert(db).returning(StoredEvent.id), rows))
+    clashes = [event_id for event_id in pending if event_id not in inserted]
+    existing: dict[uuid.UUID, tuple[str, int]] = {}
+    if clashes:
+        existing = {
+            r.id: (r.content_hash, r.source_id)
+            for r in db.execute(
+                sa.select(StoredEvent.id, StoredEvent.content_hash, StoredEvent.source_id).where(
+                    StoredEvent.id.in_(clashes)
+                )
+            )
+        }
+    for event_id, (index, digest) in pending.items():
+        if event_id in inserted:
+            results[index] = ItemResult(index, str(event_id), "accepted")
+            continue
+        stored = existing.get(event_id)
+        if stored == (digest, source.id):
+            results[index] = ItemResult(index, str(event_id), "duplicate")
+        elif stored is not None and stored[1] != source.id:
+            results[index] = ItemResult(
+                index, str(event_id), "conflict", [_conflict("another source sent this id")]
+            )
+        else:
+            results[index] = ItemResult(
+                index,
+                str(event_id),
+                "conflict",
+                [_conflict("an event with this id was stored with other content")],
+            )
+    return [r for r in results if r is not None]
+
+
+def _conflict(message: str) -> FieldError:
+    return FieldError(field="id", message=message)
+
+
+def summarise(results: list[ItemResult]) -> dict[str, int]:
+    """Counts per status, for the answer's summary."""
+    summary = {"accepted": 0, "duplicate": 0, "conflict": 0, "rejected": 0}
+    for result in results:
+        summary[result.status] += 1
+    return summary

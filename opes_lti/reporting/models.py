@@ -1,0 +1,70 @@
+"""Reporting tables: the registered sources and the events they sent."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column
+
+from opes_lti.core.db import Base, JSONType, UTCDateTime, utcnow
+
+
+class Source(Base):
+    """A sender of events (a tool instance, an Open edX or Moodle site) with its own token."""
+
+    __tablename__ = "sources"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: The name events must carry in their ``source`` field.
+    name: Mapped[str] = mapped_column(sa.String(100), unique=True)
+    #: SHA-256 of the bearer token; the token itself is shown once and never stored.
+    token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    #: Set when the token is revoked; a revoked source is refused with 401.
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: Refreshed at most once a minute, so busy senders do not write on every request.
+    last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    @property
+    def active(self) -> bool:
+        """True while the token is accepted."""
+        return self.revoked_at is None
+
+
+class StoredEvent(Base):
+    """One accepted outcome event: the raw envelope plus the columns dashboards filter on."""
+
+    __tablename__ = "events"
+    __table_args__ = (
+        sa.Index("ix_events_type_occurred_at", "type", "occurred_at"),
+        sa.Index("ix_events_competency", "framework", "competency", "phase"),
+        sa.CheckConstraint("phase IN ('pre', 'post')", name="phase_known"),
+        sa.CheckConstraint("length(content_hash) = 64", name="content_hash_sha256"),
+    )
+
+    #: The sender's UUID: deduplication is by this id.
+    id: Mapped[uuid.UUID] = mapped_column(sa.Uuid, primary_key=True)
+    source_id: Mapped[int] = mapped_column(sa.ForeignKey("sources.id"), index=True)
+    type: Mapped[str] = mapped_column(sa.String(64))
+    schema_version: Mapped[str] = mapped_column(sa.String(16))
+    occurred_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    #: SHA-256 of the canonical envelope: same id and hash is a duplicate, else a conflict.
+    content_hash: Mapped[str] = mapped_column(sa.String(64))
+    actor_id: Mapped[str] = mapped_column(sa.String(128), index=True)
+    actor_role: Mapped[str | None] = mapped_column(sa.String(16))
+    organisation: Mapped[str | None] = mapped_column(sa.String(200), index=True)
+    #: ISTAT region code.
+    region: Mapped[str | None] = mapped_column(sa.String(2), index=True)
+    platform: Mapped[str] = mapped_column(sa.String(16))
+    course: Mapped[str | None] = mapped_column(sa.String(200), index=True)
+    activity: Mapped[str | None] = mapped_column(sa.String(200))
+    community: Mapped[str | None] = mapped_column(sa.String(200), index=True)
+    framework: Mapped[str | None] = mapped_column(sa.String(200))
+    competency: Mapped[str | None] = mapped_column(sa.String(200))
+    phase: Mapped[str | None] = mapped_column(sa.String(4))
+    level: Mapped[int | None] = mapped_column(sa.SmallInteger)
+    envelope: Mapped[dict[str, Any]] = mapped_column(JSONType)
