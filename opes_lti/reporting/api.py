@@ -33,7 +33,19 @@ def _fail(status: int, code: str, message: str) -> NoReturn:
     raise ApiError(status, code, message)
 
 
-@bp.errorhandler(HTTPException)
+@bp.record_once
+def _register_app_handler(state: Any) -> None:
+    # Routing errors (404, 405) happen before any blueprint is chosen, so the handler is
+    # the app's; it answers JSON under /api/ and leaves every other page as it was.
+    state.app.register_error_handler(HTTPException, _api_or_default)
+
+
+def _api_or_default(exc: HTTPException) -> Any:
+    if request.path.startswith(bp.url_prefix or "/api/"):
+        return _json_error(exc)
+    return exc
+
+
 def _json_error(exc: HTTPException) -> tuple[Response, int]:
     # Werkzeug's own errors (413 from the body limit, 405) get the same JSON shape.
     code = getattr(exc, "error_code", None) or (exc.name or "error").lower().replace(" ", "_")

@@ -1,0 +1,91 @@
+"""Valid outcome events of every type, as the JSON a sender would post."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+from typing import Any
+
+PAYLOADS: dict[str, dict[str, Any]] = {
+    "self_assessment.submitted": {
+        "framework": "opes-progettazione",
+        "framework_version": "1.0",
+        "competency": "needs-analysis",
+        "area": "project-design",
+        "level": 3,
+        "max_level": 5,
+        "phase": "pre",
+    },
+    "group_exercise.submitted": {
+        "exercise": "ex-logframe",
+        "group": "g-7",
+        "submission": "s-1",
+        "members": 4,
+    },
+    "group_exercise.reviewed": {
+        "exercise": "ex-logframe",
+        "group": "g-7",
+        "submission": "s-1",
+        "review": "r-1",
+        "reviewer": "peer",
+        "rating": 8,
+    },
+    "group_exercise.graded": {
+        "exercise": "ex-logframe",
+        "group": "g-7",
+        "submission": "s-1",
+        "score": 27.5,
+        "max_score": 30,
+    },
+    "community.joined": {"community": "inclusione"},
+    "community.practice_shared": {
+        "community": "inclusione",
+        "practice": "p-12",
+        "title": "Sportello di ascolto «di quartiere»",
+        "theme": "welfare",
+    },
+    "community.meeting_attended": {
+        "community": "inclusione",
+        "meeting": "m-3",
+        "sequence": 3,
+        "mode": "in_person",
+    },
+    "community.partnership_recorded": {
+        "community": "inclusione",
+        "partnership": "pt-4",
+        "partner_kind": "public_administration",
+        "partner": "Comune di Bari",
+        "instrument": "co_design",
+        "region": "16",
+    },
+    "community.intervention_recorded": {
+        "community": "inclusione",
+        "intervention": "i-2",
+        "title": "Doposcuola solidale",
+        "regions": ["16", "15"],
+    },
+    "learner.profile_updated": {"role": "volunteer", "organisation": "aps-12", "region": "16"},
+}
+
+
+def event_json(
+    type_: str = "self_assessment.submitted", *, source: str = "tool-a", **overrides: Any
+) -> dict[str, Any]:
+    """A valid event of ``type_``; keyword arguments replace top-level fields."""
+    data: dict[str, Any] = {
+        "id": str(uuid.uuid4()),
+        "type": type_,
+        "schema_version": "1.0",
+        "occurred_at": datetime(2026, 5, 4, 10, 30, tzinfo=UTC).isoformat(),
+        "source": source,
+        "actor": {"id": "u-9f2c", "role": "volunteer", "organisation": "aps-12", "region": "16"},
+        "context": {
+            "platform": "moodle",
+            "platform_id": "https://moodle.example.it",
+            "course": "c-101",
+            "activity": "a-1",
+        },
+        "payload": dict(PAYLOADS[type_]),
+    }
+    data.update(overrides)
+    return data
