@@ -26,6 +26,8 @@ from pydantic import (
 )
 
 SCHEMA_VERSION = "1.0"
+#: The programme's events happen in this century; anything outside is a sender's bug.
+EARLIEST, LATEST = datetime(2000, 1, 1), datetime(2099, 12, 31)
 
 #: One printable line with no blanks at either end.
 _LINE = r"^[^\s\x00-\x1f\x7f](?:[^\x00-\x1f\x7f]*[^\s\x00-\x1f\x7f])?$"
@@ -45,9 +47,13 @@ Phase = Literal["pre", "post"]
 
 
 class _Strict(BaseModel):
-    """Unknown fields are an error: a typo must not pass silently into the report."""
+    """Unknown fields are an error, and nothing is coerced ("3" is not 3, true is not 1).
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    A typo or a sender's type bug must not pass silently into the report. Only the id and
+    the timestamp are parsed from their JSON strings.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
 
 
 class Actor(_Strict):
@@ -190,9 +196,9 @@ class ProfilePayload(_Strict):
 
 
 class _Envelope(_Strict):
-    id: UUID
+    id: Annotated[UUID, Field(strict=False)]
     schema_version: Annotated[str, StringConstraints(pattern=r"^1\.\d{1,3}$")] = SCHEMA_VERSION
-    occurred_at: AwareDatetime
+    occurred_at: Annotated[AwareDatetime, Field(strict=False)]
     #: The sender's registered source name; the reporting service checks it against the token.
     source: Identifier
     actor: Actor
@@ -201,6 +207,8 @@ class _Envelope(_Strict):
     @field_validator("occurred_at")
     @classmethod
     def _utc(cls, value: datetime) -> datetime:
+        if not EARLIEST <= value.replace(tzinfo=None) <= LATEST:
+            raise ValueError(f"must lie between {EARLIEST:%Y} and {LATEST:%Y}")
         # One representation per instant, so re-sending the same event is a duplicate.
         return value.astimezone(UTC)
 

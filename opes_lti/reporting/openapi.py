@@ -74,7 +74,11 @@ def openapi_document(max_items: int, max_body_bytes: int) -> dict[str, Any]:
                 f"{max_items} objects (request body at most {max_body_bytes} bytes). "
                 "Each item is answered on its own: accepted, duplicate (same id and content, "
                 "not stored twice), conflict (same id, other content) or rejected (with the "
-                "fields at fault)."
+                "fields at fault). Beyond the schema: every event's `source` must be the "
+                "name of the token's source; a self-assessment's level must not exceed "
+                "max_level, and organisation is required when scope is 'organisation'; a "
+                "grade's score must not exceed max_score; occurred_at lies between 2000 and "
+                "2099."
             ),
         },
         "paths": {
