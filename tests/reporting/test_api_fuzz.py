@@ -20,8 +20,9 @@ from schemathesis.specs.openapi.checks import (
     positive_data_acceptance,
 )
 
-#: Rules JSON Schema cannot state (the date range is a format bound it has no keyword for), documented with the API: a schema-valid event that breaks
-#: one of these is rightly refused, and with a reason naming it.
+#: Rules JSON Schema cannot state (cross-field ones, and a date range, which has no keyword),
+#: documented with the API: a schema-valid event that breaks one of these is rightly
+#: refused, and with a reason naming it.
 CROSS_FIELD_RULES = ("must not exceed", "is required when", "must lie between")
 
 
