@@ -101,9 +101,13 @@ def test_delivery_backoff_jitter_spreads_senders() -> None:
 
 
 def test_outbox_emit_is_part_of_the_callers_transaction(database: Database) -> None:
-    with pytest.raises(RuntimeError), database.transaction() as db:
-        emit(db, parse_event(event_json()))
-        raise RuntimeError("the change this event describes failed")
+    def change_that_fails() -> None:
+        with database.transaction() as db:
+            emit(db, parse_event(event_json()))
+            raise RuntimeError("the change this event describes failed")
+
+    with pytest.raises(RuntimeError):
+        change_that_fails()
     assert outbox_rows(database) == []
 
 
@@ -175,7 +179,8 @@ def test_delivery_sets_rejected_events_aside_with_the_reason_and_never_resends(
     store = SqlOutbox(database.sessions)
     [row] = store.rejected()
     assert str(row.event_id) == bad
-    assert "source" in row.last_error and "rejected" in row.last_error
+    assert "source" in row.last_error
+    assert "rejected" in row.last_error
     assert sorted(stored_ids(database)) == sorted(good)
     # After the cause is fixed an operator can queue it again.
     assert store.requeue_rejected() == 1
