@@ -3,15 +3,27 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import click
 
 from opes_lti.cli import db, demo, outbox, serve, sources
+from opes_lti.cli.context import CliContext
+
+
+@contextmanager
+def _closing(obj: CliContext) -> Iterator[CliContext]:
+    try:
+        yield obj
+    finally:
+        obj.close()
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("-v", "--verbose", is_flag=True, help="Log debug messages.")
-def main(verbose: bool) -> None:
+@click.pass_context
+def main(ctx: click.Context, verbose: bool) -> None:
     """OPES learning tools: LTI tool and reporting service.
 
     Configuration comes from OPES_* environment variables; with none set, everything runs
@@ -21,6 +33,7 @@ def main(verbose: bool) -> None:
         level=logging.DEBUG if verbose else logging.INFO,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
+    ctx.obj = ctx.with_resource(_closing(CliContext()))
 
 
 for module in (db, demo, outbox, serve, sources):

@@ -1,8 +1,8 @@
-"""What every command needs: settings and a database, built on demand (never at import)."""
+"""What every command needs, built on first use (never at import) and kept per invocation."""
 
 from __future__ import annotations
 
-from functools import cache
+from functools import cached_property
 
 import click
 
@@ -10,16 +10,26 @@ from opes_lti.core.db import Database
 from opes_lti.core.settings import Settings, SettingsError, load_settings
 
 
-@cache
-def settings() -> Settings:
-    """Settings from the environment, or a clean exit saying which one is wrong."""
-    try:
-        return load_settings()
-    except SettingsError as exc:
-        raise click.ClickException(str(exc)) from None
+class CliContext:
+    """Settings and database of one ``opes-lti`` invocation (``ctx.obj``)."""
+
+    @cached_property
+    def settings(self) -> Settings:
+        """Settings from the environment, or a clean exit saying which one is wrong."""
+        try:
+            return load_settings()
+        except SettingsError as exc:
+            raise click.ClickException(str(exc)) from None
+
+    @cached_property
+    def database(self) -> Database:
+        """The configured database."""
+        return Database(self.settings.database_url)
+
+    def close(self) -> None:
+        """Release pooled connections."""
+        if "database" in self.__dict__:
+            self.database.dispose()
 
 
-@cache
-def database() -> Database:
-    """The configured database."""
-    return Database(settings().database_url)
+pass_context = click.make_pass_decorator(CliContext)

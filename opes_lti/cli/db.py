@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from opes_lti.cli.context import settings
+from opes_lti.cli.context import CliContext, pass_context
 from opes_lti.core import migrate
 
 
@@ -15,21 +15,24 @@ def command() -> None:
 
 @command.command("upgrade")
 @click.argument("revision", default="head")
-def upgrade(revision: str) -> None:
+@pass_context
+def upgrade(obj: CliContext, revision: str) -> None:
     """Migrate the database to REVISION (default: the newest)."""
-    migrate.upgrade(settings().database_url, revision)
-    click.echo(f"database at revision {migrate.current(settings().database_url)}")
+    migrate.upgrade(obj.settings.database_url, revision)
+    click.echo(f"database at revision {migrate.current(obj.settings.database_url)}")
 
 
 @command.command("downgrade")
 @click.argument("revision")
-def downgrade(revision: str) -> None:
+@pass_context
+def downgrade(obj: CliContext, revision: str) -> None:
     """Migrate the database back to REVISION ('base' empties it)."""
-    migrate.downgrade(settings().database_url, revision)
-    click.echo(f"database at revision {migrate.current(settings().database_url) or 'base'}")
+    migrate.downgrade(obj.settings.database_url, revision)
+    click.echo(f"database at revision {migrate.current(obj.settings.database_url) or 'base'}")
 
 
 @command.command("current")
-def current() -> None:
+@pass_context
+def current(obj: CliContext) -> None:
     """Show the revision the database is at."""
-    click.echo(migrate.current(settings().database_url) or "base (no schema)")
+    click.echo(migrate.current(obj.settings.database_url) or "base (no schema)")

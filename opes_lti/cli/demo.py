@@ -4,18 +4,19 @@ from __future__ import annotations
 
 import click
 
-from opes_lti.cli.context import database, settings
+from opes_lti.cli.context import CliContext, pass_context
 from opes_lti.demo import demo_events
 from opes_lti.events.outbox import emit
 
 
 @click.command("demo")
 @click.option("--learners", default=40, show_default=True, help="How many demo learners.")
-def command(learners: int) -> None:
+@pass_context
+def command(obj: CliContext, learners: int) -> None:
     """Queue demo outcome events (the same ones every run, so rerunning adds nothing)."""
     count = 0
-    with database().transaction() as db:
-        for event in demo_events(settings().source_name, learners):
+    with obj.database.transaction() as db:
+        for event in demo_events(obj.settings.source_name, learners):
             emit(db, event)
             count += 1
     click.echo(f"{count} demo events queued for the reporting service")

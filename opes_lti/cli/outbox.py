@@ -9,7 +9,8 @@ from datetime import timedelta
 
 import click
 
-from opes_lti.cli.context import database, settings
+from opes_lti.cli.context import CliContext, pass_context
+from opes_lti.events.delivery import Dispatcher
 from opes_lti.events.outbox import SqlOutbox, build_dispatcher
 
 
@@ -18,17 +19,18 @@ def command() -> None:
     """Send outcome events to the reporting service."""
 
 
-def _dispatcher():  # type: ignore[no-untyped-def]
+def _dispatcher(obj: CliContext) -> Dispatcher:
     try:
-        return build_dispatcher(settings(), database().sessions)
+        return build_dispatcher(obj.settings, obj.database.sessions)
     except ValueError as exc:
         raise click.ClickException(str(exc)) from None
 
 
 @command.command("flush")
-def flush() -> None:
+@pass_context
+def flush(obj: CliContext) -> None:
     """Send every due event now, then stop (exit 1 if the service could not be reached)."""
-    report = _dispatcher().drain()
+    report = _dispatcher(obj).drain()
     click.echo(
         f"delivered {report.delivered}, rejected {report.rejected}, to retry {report.retried}"
     )
@@ -38,28 +40,31 @@ def flush() -> None:
 
 @command.command("worker")
 @click.option("--idle", default=1.0, show_default=True, help="Seconds between polls when idle.")
-def worker(idle: float) -> None:
+@pass_context
+def worker(obj: CliContext, idle: float) -> None:
     """Run the dispatcher until SIGTERM or Ctrl-C (production's separate process)."""
     stop = threading.Event()
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, lambda *_: stop.set())
     click.echo("outbox worker started")
-    _dispatcher().run(stop, idle_seconds=idle)
+    _dispatcher(obj).run(stop, idle_seconds=idle)
     click.echo("outbox worker stopped")
 
 
 @command.command("status")
-def status() -> None:
+@pass_context
+def status(obj: CliContext) -> None:
     """Count events per state."""
-    counts = SqlOutbox(database().sessions).counts()
+    counts = SqlOutbox(obj.database.sessions).counts()
     click.echo(", ".join(f"{k}: {v}" for k, v in counts.items()))
 
 
 @command.command("rejected")
 @click.option("--limit", default=50, show_default=True)
-def rejected(limit: int) -> None:
+@pass_context
+def rejected(obj: CliContext, limit: int) -> None:
     """List events the reporting service refused, with its reason."""
-    rows = SqlOutbox(database().sessions).rejected(limit)
+    rows = SqlOutbox(obj.database.sessions).rejected(limit)
     if not rows:
         click.echo("no rejected events")
     for row in rows:
@@ -70,15 +75,17 @@ def rejected(limit: int) -> None:
 
 @command.command("retry")
 @click.argument("event_ids", nargs=-1, type=click.UUID)
-def retry(event_ids: tuple[uuid.UUID, ...]) -> None:
+@pass_context
+def retry(obj: CliContext, event_ids: tuple[uuid.UUID, ...]) -> None:
     """Queue rejected events again (all, or the EVENT_IDS given)."""
-    count = SqlOutbox(database().sessions).requeue_rejected(list(event_ids) or None)
+    count = SqlOutbox(obj.database.sessions).requeue_rejected(list(event_ids) or None)
     click.echo(f"{count} events queued again")
 
 
 @command.command("purge")
 @click.option("--days", default=30, show_default=True, help="Keep delivered events this long.")
-def purge(days: int) -> None:
+@pass_context
+def purge(obj: CliContext, days: int) -> None:
     """Delete delivered events older than --days."""
-    count = SqlOutbox(database().sessions).purge_delivered(timedelta(days=days))
+    count = SqlOutbox(obj.database.sessions).purge_delivered(timedelta(days=days))
     click.echo(f"{count} delivered events deleted")

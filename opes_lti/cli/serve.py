@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from opes_lti.cli.context import settings
+from opes_lti.cli.context import CliContext, pass_context
 
 
 @click.command("serve")
@@ -24,8 +24,15 @@ from opes_lti.cli.context import settings
     is_flag=True,
     help="Do not deliver the outbox from this process (run 'outbox worker').",
 )
+@pass_context
 def command(
-    service: str, host: str, port: int, workers: int, threads: int, no_dispatcher: bool
+    obj: CliContext,
+    service: str,
+    host: str,
+    port: int,
+    workers: int,
+    threads: int,
+    no_dispatcher: bool,
 ) -> None:
     """Serve the web application and print the addresses to open."""
     from opes_lti.server import serve
@@ -37,4 +44,4 @@ def command(
         click.echo(f"  ingestion API:    {base}/api/v1/events")
         click.echo(f"  API description:  {base}/api/v1/openapi.json")
         click.echo(f"  health:           {base}/healthz")
-    serve(settings(), service, host, port, workers, threads, not no_dispatcher)  # type: ignore[arg-type]
+    serve(obj.settings, service, host, port, workers, threads, not no_dispatcher)  # type: ignore[arg-type]

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-import click
+from collections.abc import Callable
 
-from opes_lti.cli.context import database
+import click
+from sqlalchemy.orm import Session
+
+from opes_lti.cli.context import CliContext, pass_context
 from opes_lti.reporting import sources
 
 
@@ -13,9 +16,9 @@ def command() -> None:
     """Register, list and revoke reporting sources (ingestion tokens)."""
 
 
-def _run(action, name: str) -> sources.NewSource | sources.Source:  # type: ignore[no-untyped-def]
+def _run[T](obj: CliContext, action: Callable[[Session, str], T], name: str) -> T:
     try:
-        with database().transaction() as db:
+        with obj.database.transaction() as db:
             return action(db, name)
     except sources.SourceError as exc:
         raise click.ClickException(str(exc)) from None
@@ -23,34 +26,38 @@ def _run(action, name: str) -> sources.NewSource | sources.Source:  # type: igno
 
 @command.command("add")
 @click.argument("name")
-def add(name: str) -> None:
+@pass_context
+def add(obj: CliContext, name: str) -> None:
     """Register source NAME and print its token (shown this once only)."""
-    created = _run(sources.add_source, name)
+    created = _run(obj, sources.add_source, name)
     click.echo(f"source {name} registered. Its token, shown only now:")
-    click.echo(created.token)  # type: ignore[union-attr]
+    click.echo(created.token)
 
 
 @command.command("rotate")
 @click.argument("name")
-def rotate(name: str) -> None:
+@pass_context
+def rotate(obj: CliContext, name: str) -> None:
     """Give source NAME a new token; the old one stops working at once."""
-    created = _run(sources.rotate_token, name)
+    created = _run(obj, sources.rotate_token, name)
     click.echo(f"new token for {name}, shown only now:")
-    click.echo(created.token)  # type: ignore[union-attr]
+    click.echo(created.token)
 
 
 @command.command("revoke")
 @click.argument("name")
-def revoke(name: str) -> None:
+@pass_context
+def revoke(obj: CliContext, name: str) -> None:
     """Revoke source NAME's token; the events it sent stay."""
-    _run(sources.revoke_source, name)
+    _run(obj, sources.revoke_source, name)
     click.echo(f"source {name} revoked")
 
 
 @command.command("list")
-def list_() -> None:
+@pass_context
+def list_(obj: CliContext) -> None:
     """List sources with their state and last use."""
-    with database().transaction() as db:
+    with obj.database.transaction() as db:
         rows = sources.list_sources(db)
         if not rows:
             click.echo("no sources yet: add one with 'opes-lti sources add NAME'")

@@ -67,6 +67,10 @@ class TransientFailure(Exception):
     """The batch could not be delivered now; every event in it is tried again later."""
 
 
+class BatchTooLarge(TransientFailure):
+    """The service refused the batch for its size (413): send fewer events at once."""
+
+
 def backoff_delay(
     attempt: int, base: float = 1.0, cap: float = 300.0, rng: Callable[[], float] = random.random
 ) -> float:
@@ -108,6 +112,8 @@ class ReportingClient:
             )
         except requests.RequestException as exc:
             raise TransientFailure(f"reporting service unreachable: {type(exc).__name__}") from None
+        if response.status_code == 413:
+            raise BatchTooLarge(f"reporting service refused {len(items)} events as too large")
         if response.status_code != 200:
             # 401/403 (token revoked), 413, 429 and 5xx alike: keep every event and try
             # later. Nothing the service says about a whole batch makes an event undeliverable.
@@ -173,6 +179,8 @@ class Dispatcher:
             return report
         try:
             results = self.client.send(claim.items)
+        except BatchTooLarge as exc:
+            settlements = self._shrink(claim.items, str(exc), now)
         except TransientFailure as exc:
             self.failures += 1
             report.failure = str(exc)
@@ -201,6 +209,18 @@ class Dispatcher:
         for reason in report.reasons:
             log.warning("outbox event rejected by the reporting service: %s", reason)
         return report
+
+    def _shrink(self, items: list[OutboxItem], reason: str, now: datetime) -> list[Settlement]:
+        # The service's limit is its own setting: learn it by halving, and retry at once.
+        if len(items) == 1:
+            return [Settlement(items[0].event_id, "rejected", reason)]
+        self.batch_size = max(1, len(items) // 2)
+        log.info(
+            "reporting service refused a batch of %d; sending %d at a time",
+            len(items),
+            self.batch_size,
+        )
+        return [Settlement(i.event_id, "retry", reason, now) for i in items]
 
     def _retry(self, item: OutboxItem, reason: str, now: datetime) -> Settlement:
         delay = backoff_delay(item.attempts + 1, cap=self.max_backoff, rng=self.rng)

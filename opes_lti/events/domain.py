@@ -16,6 +16,7 @@ from uuid import UUID
 from pydantic import (
     AwareDatetime,
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     StringConstraints,
@@ -37,6 +38,25 @@ Identifier = Annotated[str, StringConstraints(min_length=1, max_length=200, patt
 Title = Annotated[str, StringConstraints(min_length=1, max_length=300, pattern=_LINE)]
 #: A pseudonymous learner id: the sender hashes the platform's user id into this.
 PseudonymousId = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9._:@-]{1,128}$")]
+
+
+def _whole(value: Any) -> Any:
+    # JSON has one number type: 3.0 is the integer 3 (as JSON Schema says), 3.5 is not.
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+def _whole_number(ge: int, le: int) -> Any:
+    """An integer as JSON Schema means it, within bounds ("3" and true are refused).
+
+    The bounds must come before the validator, or pydantic writes them into the JSON Schema
+    as "ge"/"le", which no JSON Schema reader knows.
+    """
+    return Annotated[int, Field(ge=ge, le=le), BeforeValidator(_whole)]
+
+
+Level = _whole_number(0, 10)
 RegionCode = Literal[
     "01", "02", "03", "04", "05", "06", "07", "08", "09", "10",
     "11", "12", "13", "14", "15", "16", "17", "18", "19", "20",
@@ -85,8 +105,8 @@ class SelfAssessmentPayload(_Strict):
     framework_version: Identifier
     competency: Identifier
     area: Identifier | None = None
-    level: int = Field(ge=0, le=10)
-    max_level: int = Field(ge=1, le=10)
+    level: Level
+    max_level: _whole_number(1, 10)
     phase: Phase
     #: A person assesses themselves, or a manager assesses their organisation.
     scope: Literal["person", "organisation"] = "person"
@@ -107,7 +127,7 @@ class GroupWorkPayload(_Strict):
     exercise: Identifier
     group: Identifier
     submission: Identifier
-    members: int = Field(default=1, ge=1, le=500)
+    members: _whole_number(1, 500) = 1
 
 
 class GroupReviewPayload(_Strict):
@@ -118,7 +138,7 @@ class GroupReviewPayload(_Strict):
     submission: Identifier
     review: Identifier
     reviewer: Literal["peer", "instructor"]
-    rating: int | None = Field(default=None, ge=0, le=10)
+    rating: Level | None = None
 
 
 class GroupGradePayload(_Strict):
@@ -157,7 +177,7 @@ class MeetingPayload(_Strict):
 
     community: Identifier
     meeting: Identifier
-    sequence: int | None = Field(default=None, ge=1, le=100)
+    sequence: _whole_number(1, 100) | None = None
     mode: Literal["online", "in_person"]
 
 

@@ -205,7 +205,7 @@ def test_delivery_retries_later_when_the_service_is_down(database: Database) -> 
     assert sender.pause() > 0
 
 
-@pytest.mark.parametrize("status", [401, 413, 429, 500, 503])
+@pytest.mark.parametrize("status", [401, 403, 429, 500, 503])
 def test_delivery_keeps_events_when_the_service_refuses_the_whole_batch(
     database: Database, status: int
 ) -> None:
@@ -283,3 +283,30 @@ def test_delivery_run_loop_stops_when_asked(
 def test_delivery_client_never_shows_its_token() -> None:
     client = ReportingClient("http://127.0.0.1:1", "opes_secret-value")
     assert "secret" not in repr(client)
+
+
+def test_delivery_learns_the_services_batch_limit_by_halving(
+    database: Database, reporting: tuple[str, str, Receipts]
+) -> None:
+    url, token, receipts = reporting  # the test service takes at most 50 per request
+    ids = emit_many(database, 120)
+    sender = dispatcher(database, url, token, batch_size=200)
+    report = sender.drain()
+    assert report.delivered == 120
+    assert sender.batch_size <= 50
+    assert sorted(stored_ids(database)) == sorted(ids)
+    # Refused as 120 and as 60, accepted as batches of 30: each event reached the service
+    # at most three times.
+    assert max(receipts.counts.values()) <= 3
+
+
+def test_delivery_sets_aside_an_event_too_large_to_send_alone(database: Database) -> None:
+    def too_large(environ: dict[str, Any], start_response: Any) -> list[bytes]:
+        start_response("413 Too Large", [("Content-Type", "application/json")])
+        return [b'{"error": {"code": "body_too_large", "message": "no"}}']
+
+    emit_many(database, 1)
+    with serve_wsgi(too_large) as url:
+        report = dispatcher(database, url, "opes_x").drain()
+    assert report.rejected == 1
+    assert "too large" in SqlOutbox(database.sessions).rejected()[0].last_error

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import json
 import uuid
 from typing import Any
 
@@ -77,7 +78,8 @@ BAD_FIELDS = [
     ("self_assessment.submitted", "payload.level", "three", "payload.level", "integer"),
     ("self_assessment.submitted", "payload.level", "3", "payload.level", "integer"),
     ("self_assessment.submitted", "payload.level", True, "payload.level", "integer"),
-    ("self_assessment.submitted", "payload.level", 3.0, "payload.level", "integer"),
+    ("self_assessment.submitted", "payload.level", 3.5, "payload.level", "integer"),
+    ("self_assessment.submitted", "payload.level", 3.0, None, None),  # JSON's 3.0 is 3
     ("group_exercise.graded", "payload.score", "12", "payload.score", "number"),
     ("self_assessment.submitted", "payload.phase", "during", "payload.phase", "pre"),
     ("self_assessment.submitted", "payload.competency", _DELETE, "payload.competency", "required"),
@@ -179,3 +181,9 @@ def test_domain_json_schema_points_into_openapi_components() -> None:
     refs = [option["$ref"] for option in schema["oneOf"]]
     assert all(ref.startswith("#/components/schemas/") for ref in refs)
     assert len(refs) == len(domain.EVENT_TYPES)
+
+
+def test_domain_json_schema_uses_only_json_schema_keywords() -> None:
+    text = json.dumps(domain.json_schema())
+    for pydantic_only in ('"ge"', '"le"', '"gt"', '"lt"'):
+        assert pydantic_only not in text

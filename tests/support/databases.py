@@ -24,8 +24,8 @@ def postgres_admin_url() -> str | None:
 
 
 @contextmanager
-def postgres_database() -> Iterator[str]:
-    """A fresh, migrated database for this test run, dropped afterwards."""
+def postgres_database(migrated: bool = True) -> Iterator[str]:
+    """A fresh database (migrated unless asked not to), dropped afterwards."""
     admin_url = postgres_admin_url()
     assert admin_url
     admin = sa.create_engine(admin_url, isolation_level="AUTOCOMMIT")
@@ -40,7 +40,8 @@ def postgres_database() -> Iterator[str]:
         ) from exc
     url = sa.make_url(admin_url).set(database=name).render_as_string(hide_password=False)
     try:
-        migrate.upgrade(url)
+        if migrated:
+            migrate.upgrade(url)
         yield url
     finally:
         with admin.connect() as conn:

@@ -1,0 +1,169 @@
+"""The opes-lti command, run as an operator would, against a real database."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from click.testing import CliRunner, Result
+from flask import Flask
+
+from opes_lti.cli import main
+from opes_lti.core.db import Database
+from opes_lti.events.outbox import SqlOutbox
+from opes_lti.reporting.models import Source, StoredEvent
+from opes_lti.reporting.sources import hash_token
+from tests.support.servers import serve_wsgi
+
+
+@pytest.fixture
+def run(tmp_path: Path, database_url: str) -> Callable[..., Result]:
+    env = {
+        "OPES_INSTANCE_PATH": str(tmp_path / "instance"),
+        "OPES_DATABASE_URL": database_url,
+        "OPES_SOURCE_NAME": "tool-a",
+    }
+
+    def invoke(*args: str, extra_env: dict[str, str] | None = None) -> Result:
+        return CliRunner().invoke(
+            main, list(args), env=env | (extra_env or {}), catch_exceptions=False
+        )
+
+    return invoke
+
+
+COMMANDS = [
+    [],
+    ["serve"],
+    ["db"],
+    ["db", "upgrade"],
+    ["db", "downgrade"],
+    ["db", "current"],
+    ["sources"],
+    ["sources", "add"],
+    ["sources", "list"],
+    ["sources", "revoke"],
+    ["sources", "rotate"],
+    ["outbox"],
+    ["outbox", "flush"],
+    ["outbox", "worker"],
+    ["outbox", "status"],
+    ["outbox", "rejected"],
+    ["outbox", "retry"],
+    ["outbox", "purge"],
+    ["demo"],
+]
+
+
+@pytest.mark.parametrize("command", COMMANDS, ids=lambda c: " ".join(c) or "opes-lti")
+def test_cli_every_command_explains_itself(command: list[str]) -> None:
+    result = CliRunner().invoke(main, [*command, "--help"])
+    assert result.exit_code == 0
+    assert "Usage:" in result.output
+    # The first line of the docstring is the summary shown under Usage.
+    assert len(result.output.splitlines()) > 3
+
+
+def test_cli_sources_add_shows_the_token_once_and_stores_its_hash(
+    run: Callable[..., Result], database: Database
+) -> None:
+    result = run("sources", "add", "moodle-puglia")
+    assert result.exit_code == 0
+    token = result.output.strip().splitlines()[-1]
+    assert token.startswith("opes_")
+    with database.sessions() as db:
+        source = db.scalar(sa.select(Source))
+    assert source.token_hash == hash_token(token)
+    assert token not in run("sources", "list").output
+
+
+def test_cli_sources_lifecycle(run: Callable[..., Result]) -> None:
+    assert "no sources yet" in run("sources", "list").output
+    run("sources", "add", "openedx-main")
+    assert "active" in run("sources", "list").output
+    assert "revoked" in run("sources", "revoke", "openedx-main").output
+    assert "revoked" in run("sources", "list").output
+    rotated = run("sources", "rotate", "openedx-main")
+    assert rotated.output.strip().splitlines()[-1].startswith("opes_")
+    assert "active" in run("sources", "list").output
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["sources", "add", "Bad Name"], "invalid source name"),
+        (["sources", "revoke", "nobody"], "no source named 'nobody'"),
+        (["sources", "rotate", "nobody"], "no source named 'nobody'"),
+    ],
+)
+def test_cli_sources_errors_are_plain_messages(
+    run: Callable[..., Result], args: list[str], message: str
+) -> None:
+    result = run(*args)
+    assert result.exit_code == 1
+    assert message in result.output
+    assert "Traceback" not in result.output
+
+
+def test_cli_sources_add_twice_is_refused(run: Callable[..., Result]) -> None:
+    run("sources", "add", "dup")
+    result = run("sources", "add", "dup")
+    assert result.exit_code == 1
+    assert "exists already" in result.output
+
+
+def test_cli_db_current_reports_the_migrated_revision(run: Callable[..., Result]) -> None:
+    assert run("db", "current").output.strip() == "0001"
+    assert "0001" in run("db", "upgrade").output
+
+
+def test_cli_bad_setting_is_a_clear_error(run: Callable[..., Result]) -> None:
+    result = run("outbox", "status", extra_env={"OPES_OUTBOX_BATCH_SIZE": "many"})
+    assert result.exit_code == 1
+    assert "OPES_OUTBOX_BATCH_SIZE must be a whole number" in result.output
+
+
+def test_cli_demo_then_flush_delivers_everything_once(
+    run: Callable[..., Result], app: Flask, make_source: Callable[..., str], database: Database
+) -> None:
+    token = make_source("tool-a")
+    first = run("demo", "--learners", "3")
+    assert first.exit_code == 0
+    queued = int(first.output.split()[0])
+    assert f"pending: {queued}" in run("outbox", "status").output
+    # Demo events are the same each run: queuing them again adds nothing.
+    run("demo", "--learners", "3")
+    assert SqlOutbox(database.sessions).counts()["pending"] == queued
+    with serve_wsgi(app) as url:
+        flushed = run(
+            "outbox", "flush", extra_env={"OPES_REPORTING_URL": url, "OPES_REPORTING_TOKEN": token}
+        )
+    assert flushed.exit_code == 0, flushed.output
+    assert f"delivered {queued}" in flushed.output
+    with database.sessions() as db:
+        assert db.scalar(sa.select(sa.func.count()).select_from(StoredEvent)) == queued
+    assert "no rejected events" in run("outbox", "rejected").output
+
+
+def test_cli_flush_without_a_reporting_url_says_what_to_set(run: Callable[..., Result]) -> None:
+    result = run("outbox", "flush")
+    assert result.exit_code == 1
+    assert "OPES_REPORTING_URL" in result.output
+
+
+def test_cli_flush_against_a_down_service_fails_and_keeps_the_events(
+    run: Callable[..., Result], database: Database
+) -> None:
+    run("demo", "--learners", "1")
+    result = run(
+        "outbox",
+        "flush",
+        extra_env={"OPES_REPORTING_URL": "http://127.0.0.1:9", "OPES_REPORTING_TOKEN": "opes_x"},
+    )
+    assert result.exit_code == 1
+    assert "unreachable" in result.output
+    counts = SqlOutbox(database.sessions).counts()
+    assert counts["delivered"] == 0
+    assert counts["pending"] > 0
