@@ -1,0 +1,59 @@
+# Shared by scripts/run and scripts/test: find Python 3.12, make the venv, install, compile.
+# shellcheck shell=bash
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+VENV="$ROOT/.venv"
+
+say() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
+die() { printf 'error: %s\n' "$*" >&2; exit 1; }
+
+is_312() { "$1" -c 'import sys; sys.exit(sys.version_info[:2] != (3, 12))' 2>/dev/null; }
+
+find_python() {
+    local candidate root
+    if [ -n "${OPES_PYTHON:-}" ]; then
+        is_312 "$OPES_PYTHON" || die "OPES_PYTHON=$OPES_PYTHON is not Python 3.12"
+        echo "$OPES_PYTHON"; return
+    fi
+    for candidate in python3.12 python3 python; do
+        if command -v "$candidate" >/dev/null 2>&1 && is_312 "$(command -v "$candidate")"; then
+            command -v "$candidate"; return
+        fi
+    done
+    # pyenv shims answer only for the selected version: look in pyenv's folder directly.
+    if command -v pyenv >/dev/null 2>&1; then
+        root="$(pyenv root)"
+        for candidate in "$root"/versions/3.12*/bin/python3.12; do
+            if [ -x "$candidate" ] && is_312 "$candidate"; then echo "$candidate"; return; fi
+        done
+    fi
+    die "Python 3.12 is needed and none was found. Install it (Debian/Ubuntu: 'apt-get install python3.12 python3.12-venv'; pyenv: 'pyenv install 3.12'), or point OPES_PYTHON at one."
+}
+
+# make_venv EXTRA: create .venv (once) and install the project with the given extra,
+# skipping pip when neither the extra nor pyproject.toml changed since the last install.
+make_venv() {
+    local extra="$1" python stamp want
+    if [ ! -x "$VENV/bin/python" ] || ! is_312 "$VENV/bin/python"; then
+        python="$(find_python)"
+        say "creating $VENV with $python"
+        rm -rf "$VENV"
+        "$python" -m venv "$VENV" || die "could not create a virtual environment (Debian: apt-get install python3.12-venv)"
+        "$VENV/bin/python" -m pip install --quiet --upgrade pip
+    fi
+    stamp="$VENV/.opes-installed"
+    want="$extra $(sha256sum "$ROOT/pyproject.toml" | cut -d' ' -f1)"
+    if [ ! -f "$stamp" ] || ! grep -qxF "$want" "$stamp"; then
+        say "installing opes-lti[$extra] into $VENV"
+        "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check -e "$ROOT[$extra]" 2>&1 \
+            | grep -v "^WARNING: Location" || true
+        "$VENV/bin/python" -c "import opes_lti" || die "installation failed"
+        # A test install includes the server one: remember both as satisfied.
+        { echo "$want"; [ "$extra" = test ] && echo "server ${want#* }"; } > "$stamp"
+    fi
+}
+
+compile_catalogs() {
+    "$VENV/bin/pybabel" compile --use-fuzzy -d "$ROOT/opes_lti/translations" >/dev/null \
+        || die "could not compile the translation catalogs"
+}

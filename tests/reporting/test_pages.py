@@ -1,0 +1,45 @@
+"""The reporting service's pages: Italian first, English on request, safe headers."""
+
+from __future__ import annotations
+
+import pytest
+from flask.testing import FlaskClient
+
+
+@pytest.mark.parametrize(
+    ("query", "headers", "title", "lang"),
+    [
+        ("", {}, "Servizio di rendicontazione OPES", "it"),
+        ("", {"Accept-Language": "en-GB,en;q=0.9"}, "OPES reporting service", "en"),
+        ("?lang=it", {"Accept-Language": "en"}, "Servizio di rendicontazione OPES", "it"),
+        ("?lang=en", {}, "OPES reporting service", "en"),
+        ("?lang=xx", {"Accept-Language": "de"}, "Servizio di rendicontazione OPES", "it"),
+    ],
+)
+def test_pages_index_speaks_italian_first(client: FlaskClient, query: str,
+                                          headers: dict[str, str], title: str,
+                                          lang: str) -> None:
+    response = client.get("/" + query, headers=headers)
+    assert response.status_code == 200
+    text = response.get_data(as_text=True)
+    assert f"<title>{title}</title>" in text
+    assert f'<html lang="{lang}">' in text
+    assert 'href="/api/v1/openapi.json"' in text
+
+
+def test_pages_carry_security_headers(client: FlaskClient) -> None:
+    response = client.get("/")
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert "default-src 'self'" in response.headers["Content-Security-Policy"]
+
+
+def test_pages_health_reports_the_database(client: FlaskClient) -> None:
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.json["status"] == "ok"
+
+
+def test_pages_unknown_page_is_a_plain_404(client: FlaskClient) -> None:
+    response = client.get("/no-such-page")
+    assert response.status_code == 404
+    assert response.mimetype == "text/html"
