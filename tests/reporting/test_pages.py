@@ -16,9 +16,9 @@ from flask.testing import FlaskClient
         ("?lang=xx", {"Accept-Language": "de"}, "Servizio di rendicontazione OPES", "it"),
     ],
 )
-def test_pages_index_speaks_italian_first(client: FlaskClient, query: str,
-                                          headers: dict[str, str], title: str,
-                                          lang: str) -> None:
+def test_pages_index_speaks_italian_first(
+    client: FlaskClient, query: str, headers: dict[str, str], title: str, lang: str
+) -> None:
     response = client.get("/" + query, headers=headers)
     assert response.status_code == 200
     text = response.get_data(as_text=True)
