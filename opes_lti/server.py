@@ -33,15 +33,19 @@ class _Gunicorn(BaseApplication):  # type: ignore[misc]
         return self.application
 
 
-def start_embedded_dispatcher(settings: Settings, url: str) -> threading.Event:
-    """Deliver this instance's outbox to its own reporting API, from a daemon thread.
-
-    The embedded sender gets a fresh token each start, kept in memory only: nothing
-    secret is written to disk for it.
-    """
+def embedded_token(settings: Settings) -> str:
+    """A fresh token for the embedded sender, kept in memory only (nothing secret on disk)."""
     database = Database(settings.database_url)
-    with database.transaction() as db:
-        token = ensure_source(db, settings.source_name).token
+    try:
+        with database.transaction() as db:
+            return ensure_source(db, settings.source_name).token
+    finally:
+        database.dispose()
+
+
+def start_embedded_dispatcher(settings: Settings, url: str, token: str) -> threading.Event:
+    """Deliver this instance's outbox to its own reporting API, from a daemon thread."""
+    database = Database(settings.database_url)
     dispatcher = build_dispatcher(settings, database.sessions, reporting_url=url, token=token)
     stop = threading.Event()
     threading.Thread(target=dispatcher.run, args=(stop,), name="outbox", daemon=True).start()
@@ -72,10 +76,14 @@ def serve(
         "timeout": 60,
     }
     if dispatcher and service == "embedded" and not settings.reporting_url:
+        token = embedded_token(settings)
 
-        def when_ready(_server: Any) -> None:
-            start_embedded_dispatcher(settings, own_url)
+        def post_worker_init(_worker: Any) -> None:
+            # In the worker, after the fork: a thread started in the master before forking
+            # could hold a lock (logging, the connection pool) that the child then inherits
+            # locked forever.
+            start_embedded_dispatcher(settings, own_url, token)
             log.info("embedded outbox dispatcher sending to %s", own_url)
 
-        options["when_ready"] = when_ready
+        options["post_worker_init"] = post_worker_init
     _Gunicorn(app, options).run()
