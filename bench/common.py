@@ -1,0 +1,126 @@
+"""Shared bench plumbing: a throwaway PostgreSQL database, a served app, server CPU time."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import statistics
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import psutil
+import requests
+import sqlalchemy as sa
+
+from opes_lti.core import migrate
+
+ROOT = Path(__file__).resolve().parent.parent
+RESULTS = ROOT / "bench" / "results"
+PG_ADMIN = os.environ.get(
+    "OPES_BENCH_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+)
+
+
+@contextmanager
+def scratch_postgres() -> Iterator[str]:
+    """A migrated database of its own, dropped at the end."""
+    admin = sa.create_engine(PG_ADMIN, isolation_level="AUTOCOMMIT")
+    name = f"opes_bench_{uuid.uuid4().hex[:8]}"
+    with admin.connect() as conn:
+        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    url = sa.make_url(PG_ADMIN).set(database=name).render_as_string(hide_password=False)
+    try:
+        migrate.upgrade(url)
+        yield url
+    finally:
+        with admin.connect() as conn:
+            conn.execute(
+                sa.text(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = :n"
+                ),
+                {"n": name},
+            )
+            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}"'))
+        admin.dispose()
+
+
+class Server:
+    """``opes-lti serve`` under gunicorn, with its processes' CPU time measurable."""
+
+    def __init__(self, args: list[str], env: dict[str, str], port: int) -> None:
+        self.url = f"http://127.0.0.1:{port}"
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "opes_lti", "serve", "--port", str(port), *args],
+            env=os.environ | env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
+        )
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                if requests.get(self.url + "/healthz", timeout=1).status_code == 200:
+                    break
+            except requests.RequestException:
+                time.sleep(0.1)
+        else:
+            self.stop()
+            raise RuntimeError("server did not start")
+
+    def processes(self) -> list[psutil.Process]:
+        """The master and its workers."""
+        master = psutil.Process(self.proc.pid)
+        return [master, *master.children(recursive=True)]
+
+    def workers(self) -> list[psutil.Process]:
+        """The worker processes."""
+        return psutil.Process(self.proc.pid).children(recursive=True)
+
+    def cpu_seconds(self) -> float:
+        """User + system CPU of every server process so far."""
+        total = 0.0
+        for process in self.processes():
+            times = process.cpu_times()
+            total += times.user + times.system
+        return total
+
+    def stop(self) -> None:
+        """Stop the whole process group."""
+        os.killpg(self.proc.pid, signal.SIGTERM)
+        self.proc.wait(timeout=20)
+
+
+def percentile(values: list[float], p: float) -> float:
+    """The p-th percentile (inclusive method)."""
+    if len(values) < 2:
+        return values[0] if values else float("nan")
+    return statistics.quantiles(values, n=100, method="inclusive")[int(p) - 1]
+
+
+def drive(
+    url: str, token: str, bodies: list[bytes], concurrency: int, scratch: Path
+) -> dict[str, object]:
+    """Run the load generator in a second process and return its report."""
+    path = scratch / f"bodies-{uuid.uuid4().hex[:6]}.jsonl"
+    path.write_bytes(b"\n".join(bodies) + b"\n")
+    out = subprocess.run(
+        [
+            sys.executable,
+            str(ROOT / "bench" / "loadgen.py"),
+            url,
+            token,
+            str(path),
+            str(concurrency),
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    path.unlink()
+    return json.loads(out.stdout)
