@@ -11,7 +11,7 @@ from typing import Literal
 from flask import Flask, Response
 from flask_babel import get_locale
 
-from opes_lti.core import i18n
+from opes_lti.core import health, i18n
 from opes_lti.core.db import Database
 from opes_lti.core.settings import Settings, load_settings
 
@@ -47,6 +47,7 @@ def create_app(
     i18n.init_app(app, settings.default_locale)
     app.after_request(_security_headers)
     app.context_processor(lambda: {"current_locale": str(get_locale() or "it")})
+    app.register_blueprint(health.bp)
 
     if service in ("embedded", "reporting"):
         from opes_lti.reporting import api, pages

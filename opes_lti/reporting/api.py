@@ -114,6 +114,7 @@ def post_events() -> tuple[Response, int]:
         )
     items, single = _read_items(settings.max_batch_items, settings.max_body_bytes)
     results = ingest(db, source, items)
+    sources.record_use(db, source)
     db.commit()
     body = {"results": [r.to_json() for r in results], "summary": summarise(results)}
     return jsonify(body), _SINGLE_STATUS[results[0].status] if single else 200

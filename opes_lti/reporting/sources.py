@@ -97,13 +97,14 @@ class Caller:
 
     id: int
     name: str
+    last_used_at: datetime | None = None
 
 
-def authenticate(db: Session, token: str | None, now: datetime | None = None) -> Caller | None:
-    """The active source owning ``token``, or None. Refreshes ``last_used_at`` now and then.
+def authenticate(db: Session, token: str | None) -> Caller | None:
+    """The active source owning ``token``, or None.
 
-    It runs on every ingestion request, so it reads three columns with Core rather than
-    loading an ORM object.
+    It runs on every ingestion request, so it reads four columns with Core rather than
+    loading an ORM object, and writes nothing (see :func:`record_use`).
     """
     if not token or not token.startswith(TOKEN_PREFIX):
         return None
@@ -117,7 +118,15 @@ def authenticate(db: Session, token: str | None, now: datetime | None = None) ->
     # independent of how the database compares strings.
     if row is None or not hmac.compare_digest(row.token_hash, digest):
         return None
+    return Caller(row.id, row.name, row.last_used_at)
+
+
+def record_use(db: Session, caller: Caller, now: datetime | None = None) -> None:
+    """Refresh the source's ``last_used_at`` if it is over a minute old.
+
+    Called last, just before the commit, so the row lock it takes is held for the commit
+    only: concurrent requests from one source do not queue behind each other's work.
+    """
     now = now or utcnow()
-    if row.last_used_at is None or now - row.last_used_at > LAST_USED_RESOLUTION:
-        db.execute(sa.update(Source).where(Source.id == row.id).values(last_used_at=now))
-    return Caller(row.id, row.name)
+    if caller.last_used_at is None or now - caller.last_used_at > LAST_USED_RESOLUTION:
+        db.execute(sa.update(Source).where(Source.id == caller.id).values(last_used_at=now))

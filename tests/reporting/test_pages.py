@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from flask.testing import FlaskClient
+
+from opes_lti.app import create_app
+from opes_lti.core.db import Database
+from opes_lti.core.settings import Settings
 
 
 @pytest.mark.parametrize(
@@ -43,3 +49,17 @@ def test_pages_unknown_page_is_a_plain_404(client: FlaskClient) -> None:
     response = client.get("/no-such-page")
     assert response.status_code == 404
     assert response.mimetype == "text/html"
+
+
+def test_pages_health_is_served_by_every_service(settings: Settings, database: Database) -> None:
+    for service in ("tool", "reporting", "embedded"):
+        client = create_app(settings, service, database=database).test_client()
+        assert client.get("/healthz").json["status"] == "ok"
+
+
+def test_pages_health_is_503_when_the_database_is_gone(tmp_path: Path, settings: Settings) -> None:
+    broken = Database(f"sqlite:///{tmp_path}/missing-folder/none.db")
+    client = create_app(settings, "reporting", database=broken).test_client()
+    response = client.get("/healthz")
+    assert response.status_code == 503
+    assert response.json["database"] == "unreachable"
