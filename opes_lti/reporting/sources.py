@@ -109,11 +109,15 @@ def authenticate(db: Session, token: str | None) -> Caller | None:
     if not token or not token.startswith(TOKEN_PREFIX):
         return None
     digest = hash_token(token)
-    row = db.execute(
-        sa.select(Source.id, Source.name, Source.token_hash, Source.last_used_at).where(
-            Source.token_hash == digest, Source.revoked_at.is_(None)
+    row = (
+        db.connection()
+        .execute(
+            sa.select(Source.id, Source.name, Source.token_hash, Source.last_used_at).where(
+                Source.token_hash == digest, Source.revoked_at.is_(None)
+            )
         )
-    ).first()
+        .first()
+    )
     # The lookup is by hash, so timing reveals nothing of the token; compare anyway to be
     # independent of how the database compares strings.
     if row is None or not hmac.compare_digest(row.token_hash, digest):
