@@ -10,15 +10,13 @@ import subprocess
 import sys
 import time
 import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from pathlib import Path
 
 import psutil
 import requests
-import sqlalchemy as sa
 
-from opes_lti.core import migrate
+from tests.support.databases import postgres_database
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results"
@@ -27,27 +25,9 @@ PG_ADMIN = os.environ.get(
 )
 
 
-@contextmanager
-def scratch_postgres() -> Iterator[str]:
-    """A migrated database of its own, dropped at the end."""
-    admin = sa.create_engine(PG_ADMIN, isolation_level="AUTOCOMMIT")
-    name = f"opes_bench_{uuid.uuid4().hex[:8]}"
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    url = sa.make_url(PG_ADMIN).set(database=name).render_as_string(hide_password=False)
-    try:
-        migrate.upgrade(url)
-        yield url
-    finally:
-        with admin.connect() as conn:
-            conn.execute(
-                sa.text(
-                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = :n"
-                ),
-                {"n": name},
-            )
-            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}"'))
-        admin.dispose()
+def scratch_postgres() -> AbstractContextManager[str]:
+    """A migrated database of its own, dropped at the end (the tests' own helper)."""
+    return postgres_database()
 
 
 class Server:
