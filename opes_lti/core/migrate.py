@@ -29,6 +29,15 @@ def downgrade(url: str, revision: str) -> None:
     command.downgrade(alembic_config(url), revision)
 
 
+def head() -> str:
+    """The newest revision the code knows."""
+    from alembic.script import ScriptDirectory
+
+    revision = ScriptDirectory.from_config(alembic_config("sqlite://")).get_current_head()
+    assert revision is not None  # noqa: S101 - the package ships its migrations
+    return revision
+
+
 def current(url: str) -> str | None:
     """The revision the database is at, or None when it has no schema yet."""
     from alembic.runtime.migration import MigrationContext

@@ -1,0 +1,35 @@
+"""What an activity offers the launch machinery; activities register, lti/ never imports them."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from flask import Flask
+
+from opes_lti.lti.launch import Launch
+
+
+@dataclass(frozen=True)
+class Activity:
+    """An activity the tool can launch (and offer in the Deep Linking picker)."""
+
+    #: Stable key, sent back by the platform as the custom parameter ``activity``.
+    key: str
+    #: Title shown in the picker and used for the resource link (lazy-translated).
+    title: Any
+    #: Renders the activity for a validated launch.
+    render: Callable[[Launch], Any]
+    #: Whether the platform should keep a grade column for it.
+    graded: bool = False
+
+
+def register(app: Flask, activity: Activity) -> None:
+    """Make ``activity`` launchable in ``app``."""
+    app.extensions.setdefault("opes_activities", {})[activity.key] = activity
+
+
+def registered(app: Flask) -> dict[str, Activity]:
+    """The activities of ``app`` by key."""
+    return app.extensions.get("opes_activities", {})

@@ -1,0 +1,298 @@
+"""OIDC login and launch validation, with every check LTI 1.3 asks for.
+
+pylti1p3 2.0.0 validates claims well but keeps its state in one process's session and
+never consumes nonces. Here the state lives in a shared :class:`LaunchStore`, each state
+is taken once, each nonce is claimed once, and the signature, issuer, audience and times
+are checked with PyJWT. pylti1p3's message validators then check the claims of each
+message type.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urlencode
+
+import jwt
+import requests
+from pylti1p3.exception import LtiException
+from pylti1p3.message_validators import get_validators
+from sqlalchemy.orm import Session
+
+from opes_lti.lti import registrations
+from opes_lti.lti.errors import LaunchError
+from opes_lti.lti.models import LaunchRecord, Platform
+from opes_lti.lti.store import LaunchStore
+
+CLAIM = "https://purl.imsglobal.org/spec/lti/claim/"
+DL_CLAIM = "https://purl.imsglobal.org/spec/lti-dl/claim/"
+#: Seconds a login may take to come back as a launch.
+STATE_TTL = 600
+#: Clock skew tolerated on iat/exp.
+LEEWAY = 60
+#: How long a platform's key set is reused before it is fetched again.
+JWKS_TTL = 3600
+MESSAGE_TYPES = ("LtiResourceLinkRequest", "LtiDeepLinkingRequest")
+
+
+@dataclass(frozen=True)
+class LoginRedirect:
+    """Where to send the browser after a login, and the state to remember it by."""
+
+    url: str
+    state: str
+    platform_origin: str
+
+
+@dataclass
+class Launch:
+    """A launch that passed every check."""
+
+    platform: Platform
+    claims: dict[str, Any]
+    user: str
+    locale: str
+    roles: list[str] = field(default_factory=list)
+
+    @property
+    def message_type(self) -> str:
+        """LtiResourceLinkRequest or LtiDeepLinkingRequest."""
+        return self.claims[CLAIM + "message_type"]
+
+    @property
+    def deployment_id(self) -> str:
+        """The deployment the launch came through."""
+        return self.claims[CLAIM + "deployment_id"]
+
+    @property
+    def context(self) -> dict[str, Any]:
+        """The course, if the platform sent one."""
+        return self.claims.get(CLAIM + "context") or {}
+
+    @property
+    def resource_link(self) -> dict[str, Any]:
+        """The placement of the activity in the course."""
+        return self.claims.get(CLAIM + "resource_link") or {}
+
+    @property
+    def custom(self) -> dict[str, Any]:
+        """Custom parameters set by the deep link or the designer."""
+        return self.claims.get(CLAIM + "custom") or {}
+
+    def has_role(self, *names: str) -> bool:
+        """True if any role URI ends with one of ``names`` (#Instructor, /Administrator…)."""
+        return any(role.rsplit("#", 1)[-1].rsplit("/", 1)[-1] in names for role in self.roles)
+
+    @property
+    def is_instructor(self) -> bool:
+        """Instructors, teaching assistants, content developers and administrators."""
+        return self.has_role("Instructor", "Administrator", "ContentDeveloper", "TeachingAssistant")
+
+
+def pseudonym(issuer: str, sub: str) -> str:
+    """The learner's id in events and the tool's tables: no platform id leaves the tool."""
+    return hashlib.sha256(f"{issuer}\x1f{sub}".encode()).hexdigest()
+
+
+def begin_login(
+    db: Session, store: LaunchStore, params: Mapping[str, str], launch_url: str
+) -> LoginRedirect:
+    """Answer a third-party-initiated login.
+
+    A state and a nonce are remembered in the shared store; the browser goes on to the
+    platform's authorization endpoint.
+    """
+    issuer, login_hint = params.get("iss"), params.get("login_hint")
+    target = params.get("target_link_uri")
+    if not issuer or not login_hint or not target:
+        raise LaunchError(
+            "bad_login",
+            "missing "
+            + ", ".join(k for k in ("iss", "login_hint", "target_link_uri") if not params.get(k)),
+        )
+    if target.split("?", 1)[0].rstrip("/") != launch_url.rstrip("/"):
+        raise LaunchError("bad_target", target)
+    found = registrations.platforms_for(db, issuer, params.get("client_id"))
+    if not found:
+        raise LaunchError("unknown_platform", issuer)
+    if len(found) > 1:
+        raise LaunchError("ambiguous_platform", issuer)
+    platform = found[0]
+    state, nonce = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
+    store.put(f"state:{state}", {"nonce": nonce, "platform": platform.id}, STATE_TTL)
+    query = {
+        "scope": "openid",
+        "response_type": "id_token",
+        "response_mode": "form_post",
+        "prompt": "none",
+        "client_id": platform.client_id,
+        "redirect_uri": target,
+        "login_hint": login_hint,
+        "state": state,
+        "nonce": nonce,
+    }
+    if params.get("lti_message_hint"):
+        query["lti_message_hint"] = params["lti_message_hint"]
+    separator = "&" if "?" in platform.auth_login_url else "?"
+    origin = "/".join(platform.auth_login_url.split("/", 3)[:3])
+    return LoginRedirect(platform.auth_login_url + separator + urlencode(query), state, origin)
+
+
+def _header(id_token: str) -> dict[str, Any]:
+    try:
+        return jwt.get_unverified_header(id_token)
+    except jwt.DecodeError as exc:
+        raise LaunchError("malformed_token", str(exc)) from None
+
+
+def _key_set(store: LaunchStore, url: str, refresh: bool) -> dict[str, Any]:
+    cache_key = "jwks:" + hashlib.sha256(url.encode()).hexdigest()
+    if not refresh and (cached := store.get(cache_key)):
+        return cached
+    try:
+        response = requests.get(url, timeout=5)
+        response.raise_for_status()
+        key_set = response.json()
+        if not isinstance(key_set.get("keys"), list):
+            raise ValueError("no keys")
+    except (requests.RequestException, ValueError, AttributeError) as exc:
+        raise LaunchError("jwks_unavailable", f"{url}: {exc}") from None
+    store.put(cache_key, key_set, JWKS_TTL)
+    return key_set
+
+
+def _public_key(store: LaunchStore, platform: Platform, kid: str) -> Any:
+    # A kid we have not seen means the platform rotated its keys: fetch once more.
+    for refresh in (False, True):
+        for jwk in _key_set(store, platform.key_set_url, refresh)["keys"]:
+            if jwk.get("kid") == kid:
+                try:
+                    return jwt.PyJWK(jwk, algorithm="RS256").key
+                except jwt.PyJWTError as exc:
+                    raise LaunchError("unknown_kid", f"unusable key {kid}: {exc}") from None
+    raise LaunchError("unknown_kid", kid)
+
+
+def _client_id(claims: Mapping[str, Any]) -> str:
+    aud = claims.get("aud")
+    if isinstance(aud, str):
+        return aud
+    if isinstance(aud, list) and aud:
+        azp = claims.get("azp")
+        if len(aud) > 1 and azp not in aud:
+            raise LaunchError("wrong_audience", "several audiences and no azp among them")
+        return azp if isinstance(azp, str) and azp in aud else aud[0]
+    raise LaunchError("wrong_audience", "no aud claim")
+
+
+def validate_launch(
+    db: Session, store: LaunchStore, id_token: str, state: str, default_locale: str = "it"
+) -> Launch:
+    """Check a launch from top to bottom and record it; raise :class:`LaunchError`."""
+    if not id_token:
+        raise LaunchError("malformed_token", "no id_token")
+    remembered = store.take(f"state:{state}") if state else None
+    if remembered is None:
+        raise LaunchError("expired_state")
+
+    header = _header(id_token)
+    if header.get("alg") != "RS256":
+        raise LaunchError("bad_algorithm", str(header.get("alg")))
+    kid = header.get("kid")
+    if not kid:
+        raise LaunchError("no_kid")
+    try:
+        unverified = jwt.decode(id_token, options={"verify_signature": False})
+    except jwt.PyJWTError as exc:
+        raise LaunchError("malformed_token", str(exc)) from None
+    client_id = _client_id(unverified)
+    found = registrations.platforms_for(db, str(unverified.get("iss", "")), client_id)
+    if not found:
+        raise LaunchError("unknown_platform", f"{unverified.get('iss')} / {client_id}")
+    platform = found[0]
+    if platform.id != remembered["platform"]:
+        raise LaunchError("wrong_audience", "the login was for another registration")
+
+    key = _public_key(store, platform, kid)
+    try:
+        claims = jwt.decode(
+            id_token,
+            key,
+            algorithms=["RS256"],
+            audience=platform.client_id,
+            issuer=platform.issuer,
+            leeway=LEEWAY,
+            options={"require": ["exp", "iat", "iss", "aud", "nonce"]},
+        )
+    except (jwt.ExpiredSignatureError, jwt.ImmatureSignatureError) as exc:
+        raise LaunchError("expired_token", str(exc)) from None
+    except jwt.InvalidAudienceError as exc:
+        raise LaunchError("wrong_audience", str(exc)) from None
+    except jwt.MissingRequiredClaimError as exc:
+        code = "bad_nonce" if exc.claim == "nonce" else "expired_token"
+        raise LaunchError(code, str(exc)) from None
+    except jwt.InvalidSignatureError as exc:
+        raise LaunchError("bad_signature", str(exc)) from None
+    except jwt.PyJWTError as exc:
+        raise LaunchError("bad_signature", str(exc)) from None
+    if not isinstance(claims.get("iat"), int | float):
+        raise LaunchError("expired_token", "iat is not a time")
+
+    nonce = claims.get("nonce")
+    if nonce != remembered["nonce"]:
+        raise LaunchError("bad_nonce", "the nonce is not the login's")
+    # pylti1p3 only reads the nonce; claiming it here makes a captured id_token useless.
+    if not store.claim(f"nonce:{platform.issuer}:{nonce}", STATE_TTL + LEEWAY * 2):
+        raise LaunchError("bad_nonce", "replayed")
+
+    deployment_id = claims.get(CLAIM + "deployment_id")
+    if not deployment_id:
+        raise LaunchError("bad_message", "deployment_id claim missing")
+    if not any(d.deployment_id == deployment_id for d in platform.deployments):
+        raise LaunchError("unknown_deployment", str(deployment_id))
+    _check_message(claims)
+
+    presentation = claims.get(CLAIM + "launch_presentation") or {}
+    locale = str(presentation.get("locale") or default_locale)[:2].lower()
+    launch = Launch(
+        platform=platform,
+        claims=claims,
+        user=pseudonym(platform.issuer, claims["sub"]),
+        locale=locale if locale in ("it", "en") else default_locale,
+        roles=list(claims.get(CLAIM + "roles") or []),
+    )
+    db.add(
+        LaunchRecord(
+            platform_id=platform.id,
+            deployment_id=deployment_id,
+            user=launch.user,
+            context_id=launch.context.get("id"),
+            resource_link_id=launch.resource_link.get("id"),
+            message_type=launch.message_type,
+            roles=launch.roles,
+            locale=launch.locale,
+        )
+    )
+    return launch
+
+
+def _check_message(claims: dict[str, Any]) -> None:
+    message_type = claims.get(CLAIM + "message_type")
+    if not message_type:
+        raise LaunchError("bad_message", "message_type claim missing")
+    if message_type not in MESSAGE_TYPES:
+        raise LaunchError("bad_message", f"message type {message_type} is not supported")
+    if not isinstance(claims.get(CLAIM + "roles"), list):
+        raise LaunchError("bad_message", "roles claim missing")
+    for validator in get_validators():
+        if validator.can_validate(claims):
+            try:
+                validator.validate(claims)
+            except LtiException as exc:
+                raise LaunchError("bad_message", str(exc)) from None
+            return
+    raise LaunchError("bad_message", f"no validator for {json.dumps(message_type)}")

@@ -1,0 +1,105 @@
+"""Platform registrations and deployments: the operators' CLI and admin page use these."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from opes_lti.lti.models import Deployment, Platform
+
+
+class RegistrationError(ValueError):
+    """A registration that cannot be made, with a message for the operator."""
+
+
+@dataclass(frozen=True)
+class PlatformSpec:
+    """What an administrator enters (or dynamic registration learns) about a platform."""
+
+    name: str
+    issuer: str
+    client_id: str
+    auth_login_url: str
+    auth_token_url: str
+    key_set_url: str
+    deployment_ids: tuple[str, ...] = ()
+    auth_audience: str | None = None
+
+
+def _check_url(label: str, url: str) -> None:
+    parts = urlsplit(url)
+    if parts.scheme not in ("https", "http") or not parts.netloc:
+        raise RegistrationError(f"{label} must be an http(s) URL, got {url!r}")
+
+
+def add_platform(db: Session, spec: PlatformSpec) -> Platform:
+    """Register a platform (issuer + client id) with its deployments."""
+    if not spec.issuer or not spec.client_id:
+        raise RegistrationError("issuer and client id are both required")
+    for label, url in (
+        ("login URL", spec.auth_login_url),
+        ("token URL", spec.auth_token_url),
+        ("JWKS URL", spec.key_set_url),
+    ):
+        _check_url(label, url)
+    exists = db.scalar(
+        sa.select(Platform.id).where(
+            Platform.issuer == spec.issuer, Platform.client_id == spec.client_id
+        )
+    )
+    if exists is not None:
+        raise RegistrationError(
+            f"issuer {spec.issuer} with client id {spec.client_id} is registered already"
+        )
+    platform = Platform(
+        name=spec.name or spec.issuer,
+        issuer=spec.issuer,
+        client_id=spec.client_id,
+        auth_login_url=spec.auth_login_url,
+        auth_token_url=spec.auth_token_url,
+        key_set_url=spec.key_set_url,
+        auth_audience=spec.auth_audience,
+    )
+    platform.deployments = [Deployment(deployment_id=d) for d in dict.fromkeys(spec.deployment_ids)]
+    db.add(platform)
+    db.flush()
+    return platform
+
+
+def add_deployment(db: Session, platform_id: int, deployment_id: str) -> Deployment:
+    """Add a deployment id to a registered platform."""
+    platform = db.get(Platform, platform_id)
+    if platform is None:
+        raise RegistrationError(f"no platform with id {platform_id}")
+    if any(d.deployment_id == deployment_id for d in platform.deployments):
+        raise RegistrationError(f"deployment {deployment_id} is registered already")
+    deployment = Deployment(deployment_id=deployment_id)
+    platform.deployments.append(deployment)
+    db.flush()
+    return deployment
+
+
+def remove_platform(db: Session, platform_id: int) -> Platform:
+    """Forget a platform and its deployments."""
+    platform = db.get(Platform, platform_id)
+    if platform is None:
+        raise RegistrationError(f"no platform with id {platform_id}")
+    db.delete(platform)
+    db.flush()
+    return platform
+
+
+def list_platforms(db: Session) -> list[Platform]:
+    """Every platform, oldest first."""
+    return list(db.scalars(sa.select(Platform).order_by(Platform.id)))
+
+
+def platforms_for(db: Session, issuer: str, client_id: str | None = None) -> list[Platform]:
+    """The registrations of an issuer (one, when the client id is known)."""
+    stmt = sa.select(Platform).where(Platform.issuer == issuer)
+    if client_id:
+        stmt = stmt.where(Platform.client_id == client_id)
+    return list(db.scalars(stmt))

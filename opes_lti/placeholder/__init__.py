@@ -1,0 +1,1 @@
+"""A placeholder activity proving each launch path until the real activities arrive."""

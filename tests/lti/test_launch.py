@@ -1,0 +1,96 @@
+"""Launches from Open edX's own LTI 1.3 platform code, over loopback HTTP."""
+
+from __future__ import annotations
+
+import jwt
+import requests
+import sqlalchemy as sa
+
+from opes_lti.lti.launch import pseudonym
+from opes_lti.lti.models import LaunchRecord
+from opes_lti.lti.views import STATE_COOKIE, store
+from tests.lti.conftest import Tool
+from tests.support.platform import LaunchResult, OpenEdxPlatform
+
+
+def test_launch_learner_sees_the_activity_in_italian_by_default(
+    tool: Tool, platform: OpenEdxPlatform
+) -> None:
+    result = platform.launch(role="student")
+    assert result.response.status_code == 200, result.response.text
+    page = result.response.text
+    assert "Attività di prova" in page
+    assert "Progettazione sociale" in page
+    assert "Studente" in page or "Discente" in page
+    assert "Vista della classe" not in page
+
+
+def test_launch_locale_from_the_platform_chooses_english(
+    tool: Tool, platform: OpenEdxPlatform
+) -> None:
+    result = platform.launch(role="student", locale="en-GB")
+    assert result.response.status_code == 200
+    assert "Test activity" in result.response.text
+
+
+def test_launch_instructor_also_sees_the_class_view(tool: Tool, platform: OpenEdxPlatform) -> None:
+    result = platform.launch(role="instructor", locale="en")
+    assert result.response.status_code == 200
+    assert "Class view" in result.response.text
+    assert "reporting dashboard" in result.response.text
+
+
+def test_launch_is_recorded_with_a_pseudonymous_user(tool: Tool, platform: OpenEdxPlatform) -> None:
+    platform.launch(role="student", user_id="learner-7")
+    with tool.database.sessions() as db:
+        record = db.scalar(sa.select(LaunchRecord))
+    assert record.user == pseudonym(platform.url, "learner-7")
+    assert "learner-7" not in record.user
+    assert record.context_id == "course-v1:OPES+PS+2026"
+    assert record.message_type == "LtiResourceLinkRequest"
+    assert any(r.endswith("#Learner") for r in record.roles)
+
+
+def _replay(tool: Tool, first: LaunchResult) -> requests.Response:
+    # The attacker has the id_token, the state and the browser's state cookie.
+    attacker = requests.Session()
+    attacker.cookies.set(STATE_COOKIE + first.state, first.state, path="/lti")
+    return attacker.post(
+        tool.url + "/lti/launch",
+        data={"state": first.state, "id_token": first.id_token},
+        timeout=10,
+    )
+
+
+def test_launch_replayed_id_token_is_refused_as_its_state_is_spent(
+    tool: Tool, platform: OpenEdxPlatform
+) -> None:
+    first = platform.launch()
+    assert first.response.status_code == 200
+    again = _replay(tool, first)
+    assert again.status_code == 400
+    assert "expired_state" in again.text
+
+
+def test_launch_replayed_id_token_is_refused_by_its_nonce_even_with_a_live_state(
+    tool: Tool, platform: OpenEdxPlatform
+) -> None:
+    # pylti1p3 2.0.0 would accept this: it reads the nonce but never consumes it.
+    first = platform.launch()
+    assert first.response.status_code == 200
+    nonce = jwt.decode(first.id_token, options={"verify_signature": False})["nonce"]
+    with tool.database.sessions() as db:
+        platform_id = db.scalar(sa.select(LaunchRecord.platform_id))
+    with tool.app.app_context():
+        store().put(f"state:{first.state}", {"nonce": nonce, "platform": platform_id}, 60)
+    again = _replay(tool, first)
+    assert again.status_code == 401
+    assert "bad_nonce" in again.text
+    assert "replayed" in again.text
+
+
+def test_launch_jwks_publishes_the_tool_key(tool: Tool) -> None:
+    keys = requests.get(tool.url + "/lti/jwks", timeout=10).json()["keys"]
+    assert len(keys) == 1
+    assert {keys[0]["alg"], keys[0]["use"], keys[0]["kty"]} == {"RS256", "sig", "RSA"}
+    assert "d" not in keys[0]

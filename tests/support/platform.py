@@ -1,0 +1,174 @@
+"""A real LTI 1.3 platform for the tests: Open edX's ``LtiAdvantageConsumer``, served on
+loopback, driven by a scripted browser (a requests session keeping cookies)."""
+
+from __future__ import annotations
+
+import threading
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import parse_qsl, urlsplit
+
+import requests
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
+from flask import Flask, jsonify
+
+from tests.support.servers import serve_wsgi
+
+_django_ready = threading.Lock()
+
+
+def _setup_django() -> None:
+    with _django_ready:
+        import django
+        from django.conf import settings
+
+        if not settings.configured:
+            settings.configure(
+                PLATFORM_NAME="OPES test platform",
+                OPENEDX_TELEMETRY=[],
+                CACHES={"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}},
+                USE_TZ=True,
+            )
+            django.setup()
+
+
+def private_pem() -> str:
+    """A fresh RSA key in PEM."""
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    return key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    ).decode()
+
+
+@dataclass
+class LaunchResult:
+    """What the scripted browser got back from the tool."""
+
+    response: requests.Response
+    state: str = ""
+    id_token: str = ""
+    login_redirect: str = ""
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+class OpenEdxPlatform:
+    """An Open edX course's LTI consumer block, minus the course."""
+
+    def __init__(
+        self, url: str, tool_url: str, client_id: str = "opes-client", deployment_id: str = "1"
+    ) -> None:
+        _setup_django()
+        from lti_consumer.lti_1p3.consumer import LtiAdvantageConsumer
+
+        self.url = url
+        self.tool_url = tool_url
+        self.client_id = client_id
+        self.deployment_id = deployment_id
+        self.pem = private_pem()
+        self.kid = "platform-" + uuid.uuid4().hex[:8]
+        self.consumer = LtiAdvantageConsumer(
+            iss=url,
+            lti_oidc_url=tool_url + "/lti/login",
+            lti_launch_url=tool_url + "/lti/launch",
+            client_id=client_id,
+            deployment_id=deployment_id,
+            rsa_key=self.pem,
+            rsa_key_id=self.kid,
+            redirect_uris=[tool_url + "/lti/launch"],
+            tool_keyset_url=tool_url + "/lti/jwks",
+        )
+
+    def registration(self) -> dict[str, Any]:
+        """What an administrator registers in the tool for this platform."""
+        return {
+            "name": "Open edX (test)",
+            "issuer": self.url,
+            "client_id": self.client_id,
+            "auth_login_url": self.url + "/auth",
+            "auth_token_url": self.url + "/token",
+            "key_set_url": self.url + "/jwks",
+            "deployment_ids": (self.deployment_id,),
+        }
+
+    def prepare(
+        self,
+        role: str = "student",
+        user_id: str = "42",
+        locale: str | None = None,
+        custom: dict[str, str] | None = None,
+        course_title: str = "Progettazione sociale",
+        resource_link_id: str = "block-v1:OPES+PS+2026+type@lti+block@1",
+    ) -> None:
+        """Set the claims of the next launch, as the LTI block does for a learner."""
+        self.consumer.set_user_data(user_id=user_id, role=role, full_name="Maria Rossi")
+        self.consumer.set_resource_link_claim(resource_link_id)
+        self.consumer.set_context_claim(
+            "course-v1:OPES+PS+2026", context_title=course_title, context_label="PS"
+        )
+        self.consumer.set_custom_parameters(custom or {"activity": "placeholder"})
+        presentation: dict[str, Any] = {"document_target": "iframe"}
+        if locale:
+            presentation["locale"] = locale
+        self.consumer.set_extra_claim(
+            {"https://purl.imsglobal.org/spec/lti/claim/launch_presentation": presentation}
+        )
+
+    def preflight_url(self, user_id: str = "42") -> str:
+        """The login URL the platform's page sends the browser to."""
+        from lti_consumer.data import Lti1p3LaunchData
+
+        data = Lti1p3LaunchData(
+            user_id=user_id, user_role="student", config_id=uuid.uuid4(), resource_link_id="block-1"
+        )
+        return self.consumer.prepare_preflight_url(data)
+
+    def authorize(self, query: dict[str, str]) -> dict[str, str]:
+        """The platform's OIDC authorization endpoint: id_token and state for the browser."""
+        return self.consumer.generate_launch_request(query)
+
+    def launch(self, browser: requests.Session | None = None, **claims: Any) -> LaunchResult:
+        """A whole launch: login at the tool, authorization here, id_token posted back."""
+        browser = browser or requests.Session()
+        self.prepare(**claims)
+        login = browser.get(self.preflight_url(), allow_redirects=False, timeout=10)
+        if login.status_code != 302:
+            return LaunchResult(login)
+        location = login.headers["Location"]
+        assert location.startswith(self.url + "/auth?"), location
+        answer = self.authorize(dict(parse_qsl(urlsplit(location).query)))
+        response = browser.post(self.tool_url + "/lti/launch", data=answer, timeout=10)
+        return LaunchResult(response, answer["state"], answer["id_token"], location)
+
+    def wsgi(self) -> Flask:
+        """The platform's public endpoints (its JWKS for now)."""
+        app = Flask("platform")
+        app.add_url_rule("/jwks", "jwks", lambda: jsonify(self.consumer.get_public_keyset()))
+        return app
+
+
+class _Late:
+    """A WSGI app known only once the server has its port."""
+
+    app: Any = None
+
+    def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
+        return self.app(environ, start_response)
+
+
+@contextmanager
+def open_edx_platform(tool_url: str, **kwargs: Any) -> Iterator[OpenEdxPlatform]:
+    """A platform served on loopback (its JWKS must be fetchable while the tool answers)."""
+    late = _Late()
+    with serve_wsgi(late) as url:
+        platform = OpenEdxPlatform(url, tool_url, **kwargs)
+        late.app = platform.wsgi()
+        yield platform
+
+
+def fetch(url: str) -> requests.Response:
+    """GET with a timeout (tests' shorthand)."""
+    return requests.get(url, timeout=10)
