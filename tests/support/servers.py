@@ -14,7 +14,10 @@ from werkzeug.serving import make_server
 def serve_wsgi(app: Callable[..., Any]) -> Iterator[str]:
     """Yield the base URL of a threaded server running ``app``; stop it afterwards."""
     server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    # A short poll interval: shutdown waits for it, and tests start and stop many servers.
+    thread = threading.Thread(
+        target=server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True
+    )
     thread.start()
     try:
         yield f"http://127.0.0.1:{server.server_port}"
