@@ -55,6 +55,14 @@ COMMANDS = [
     ["outbox", "retry"],
     ["outbox", "purge"],
     ["demo"],
+    ["platforms"],
+    ["platforms", "add"],
+    ["platforms", "add-deployment"],
+    ["platforms", "remove"],
+    ["platforms", "list"],
+    ["keys"],
+    ["keys", "rotate"],
+    ["keys", "list"],
 ]
 
 
@@ -168,3 +176,74 @@ def test_cli_flush_against_a_down_service_fails_and_keeps_the_events(
     counts = SqlOutbox(database.sessions).counts()
     assert counts["delivered"] == 0
     assert counts["pending"] > 0
+
+
+PLATFORM_ARGS = [
+    "--name",
+    "Moodle Puglia",
+    "--issuer",
+    "https://moodle.example.it",
+    "--client-id",
+    "abc123",
+    "--login-url",
+    "https://moodle.example.it/mod/lti/auth.php",
+    "--token-url",
+    "https://moodle.example.it/mod/lti/token.php",
+    "--jwks-url",
+    "https://moodle.example.it/mod/lti/certs.php",
+    "--deployment",
+    "1",
+]
+
+
+def test_cli_platforms_lifecycle(run: Callable[..., Result]) -> None:
+    assert "no platforms yet" in run("platforms", "list").output
+    added = run("platforms", "add", *PLATFORM_ARGS)
+    assert added.exit_code == 0, added.output
+    assert "platform 1 registered" in added.output
+    assert "deployment 7 added" in run("platforms", "add-deployment", "1", "7").output
+    listing = run("platforms", "list").output
+    assert "Moodle Puglia" in listing
+    assert "deployments 1, 7" in listing
+    assert "removed" in run("platforms", "remove", "1").output
+    assert "no platforms yet" in run("platforms", "list").output
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["platforms", "add", *PLATFORM_ARGS[:-2], "--login-url", "ftp://x"], "must be an http"),
+        (["platforms", "remove", "99"], "no platform with id 99"),
+        (["platforms", "add-deployment", "99", "1"], "no platform with id 99"),
+    ],
+)
+def test_cli_platforms_errors_are_plain(
+    run: Callable[..., Result], args: list[str], message: str
+) -> None:
+    result = run(*args)
+    assert result.exit_code == 1
+    assert message in result.output
+
+
+def test_cli_platforms_same_registration_twice_is_refused(run: Callable[..., Result]) -> None:
+    run("platforms", "add", *PLATFORM_ARGS)
+    result = run("platforms", "add", *PLATFORM_ARGS)
+    assert result.exit_code == 1
+    assert "registered already" in result.output
+
+
+def test_cli_keys_rotate_publishes_new_and_previous_never_private(
+    run: Callable[..., Result], app: Flask
+) -> None:
+    first = run("keys", "rotate").output.split()[3].rstrip(";")
+    second = run("keys", "rotate").output.split()[3].rstrip(";")
+    third = run("keys", "rotate").output.split()[3].rstrip(";")
+    listing = run("keys", "list").output
+    assert f"{third}" in listing.splitlines()[0]
+    assert "signing" in listing.splitlines()[0]
+    assert "retired" in listing.splitlines()[2]
+    assert "PRIVATE" not in listing
+    published = app.test_client().get("/lti/jwks").json["keys"]
+    assert [k["kid"] for k in published] == [third, second]
+    assert first not in {k["kid"] for k in published}
+    assert all("d" not in k and k["alg"] == "RS256" and k["use"] == "sig" for k in published)

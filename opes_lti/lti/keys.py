@@ -54,6 +54,11 @@ def jwks(db: Session) -> dict[str, Any]:
     return {"keys": [k.public_jwk for k in keys]}
 
 
+def all_keys(db: Session) -> list[ToolKey]:
+    """Every key, newest first."""
+    return list(db.scalars(sa.select(ToolKey).order_by(ToolKey.id.desc())))
+
+
 def public_pem(key: ToolKey) -> str:
     """The public half as PEM (pylti1p3's Registration wants it to derive the kid)."""
     return JWK(**key.public_jwk).export_to_pem().decode("ascii")

@@ -23,11 +23,20 @@ class Tool:
     database: Database
 
 
-@pytest.fixture
-def tool(settings: Settings, database: Database) -> Iterator[Tool]:
+REDIS_URL = "redis://127.0.0.1:6379/14"
+
+
+@pytest.fixture(params=["database-state"])
+def tool(request: pytest.FixtureRequest, settings: Settings, database: Database) -> Iterator[Tool]:
+    """The tool; launch state in the database unless a test asks for "redis-state"."""
+    redis_url = REDIS_URL if request.param == "redis-state" else ""
     late = _Late()
     with serve_wsgi(late) as url:
-        app = create_app(settings.with_overrides(base_url=url), "embedded", database=database)
+        app = create_app(
+            settings.with_overrides(base_url=url, redis_url=redis_url),
+            "embedded",
+            database=database,
+        )
         late.app = app
         yield Tool(url, app, database)
 

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import jwt
+import pytest
+import redis
 import requests
 import sqlalchemy as sa
 
 from opes_lti.lti.launch import pseudonym
-from opes_lti.lti.models import LaunchRecord
+from opes_lti.lti.models import LaunchRecord, LaunchValue
 from opes_lti.lti.views import STATE_COOKIE, store
-from tests.lti.conftest import Tool
+from tests.lti.conftest import REDIS_URL, Tool
 from tests.support.platform import LaunchResult, OpenEdxPlatform
 
 
@@ -94,3 +96,18 @@ def test_launch_jwks_publishes_the_tool_key(tool: Tool) -> None:
     assert len(keys) == 1
     assert {keys[0]["alg"], keys[0]["use"], keys[0]["kty"]} == {"RS256", "sig", "RSA"}
     assert "d" not in keys[0]
+
+
+@pytest.mark.parametrize("tool", ["redis-state"], indirect=True)
+def test_launch_keeps_its_state_in_redis_when_configured(
+    tool: Tool, platform: OpenEdxPlatform
+) -> None:
+    result = platform.launch()
+    assert result.response.status_code == 200, result.response.text[-500:]
+    with tool.database.sessions() as db:
+        assert db.scalar(sa.select(sa.func.count()).select_from(LaunchValue)) == 0
+    nonce = jwt.decode(result.id_token, options={"verify_signature": False})["nonce"]
+    client = redis.Redis.from_url(REDIS_URL)
+    assert client.exists(f"opes:lti:nonce:{platform.url}:{nonce}")
+    assert not client.exists(f"opes:lti:state:{result.state}")
+    assert _replay(tool, result).status_code == 400
