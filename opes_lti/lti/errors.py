@@ -98,6 +98,16 @@ REASONS = {
         _l("This course's deployment of the tool is not registered."),
         _l("Add the deployment id with 'opes-lti platforms add-deployment'."),
     ),
+    "not_designer": (
+        403,
+        _l("Only instructors and content designers can add activities to a course."),
+        _l("The Deep Linking launch carried no instructor or content developer role."),
+    ),
+    "bad_choice": (
+        400,
+        _l("Choose at least one activity, with a positive maximum score if graded."),
+        _l("The picker's form was incomplete."),
+    ),
     "bad_message": (
         400,
         _l("The launch message is missing information the tool needs."),

@@ -103,3 +103,14 @@ def platforms_for(db: Session, issuer: str, client_id: str | None = None) -> lis
     if client_id:
         stmt = stmt.where(Platform.client_id == client_id)
     return list(db.scalars(stmt))
+
+
+def platform_origins(db: Session) -> set[str]:
+    """Origins of every registered platform (issuer and login page), for frame-ancestors."""
+    origins = set()
+    for issuer, login in db.execute(sa.select(Platform.issuer, Platform.auth_login_url)):
+        for url in (issuer, login):
+            parts = urlsplit(url)
+            if parts.scheme in ("http", "https") and parts.netloc:
+                origins.add(f"{parts.scheme}://{parts.netloc}")
+    return origins

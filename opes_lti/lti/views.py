@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from typing import Any
 
 from flask import (
@@ -19,7 +20,7 @@ from flask import (
 from flask_babel import force_locale
 
 from opes_lti.core.db import database, session
-from opes_lti.lti import keys
+from opes_lti.lti import deep_linking, keys, registrations
 from opes_lti.lti.activities import registered
 from opes_lti.lti.errors import REASONS, LaunchError
 from opes_lti.lti.launch import begin_login, validate_launch
@@ -95,6 +96,14 @@ def launch() -> Any:
     )
     db.commit()
     g.lti_launch = result
+    if result.message_type == "LtiDeepLinkingRequest":
+        if not result.is_instructor:
+            raise LaunchError("not_designer")
+        token = deep_linking.open_picker(store(), result)
+        with force_locale(result.locale):
+            response = make_response(_picker(token))
+        response.delete_cookie(STATE_COOKIE + state, path="/lti")
+        return response
     key = str(result.custom.get("activity") or "placeholder")
     activity = registered(current_app).get(key)
     with force_locale(result.locale):
@@ -103,6 +112,77 @@ def launch() -> Any:
         response = make_response(activity.render(result))
     response.delete_cookie(STATE_COOKIE + state, path="/lti")
     return response
+
+
+def _picker(token: str, error: bool = False) -> str:
+    return render_template(
+        "lti/picker.html",
+        token=token,
+        activities=list(registered(current_app).values()),
+        multiple=deep_linking.accepts_multiple(store(), token),
+        error=error,
+    )
+
+
+def _choices(form: Any) -> list[deep_linking.Choice]:
+    activities = registered(current_app)
+    choices = []
+    for key in form.getlist("activity"):
+        activity = activities.get(key)
+        if activity is None:
+            raise LaunchError("bad_choice", f"unknown activity {key!r}")
+        graded = activity.graded and form.get(f"graded-{key}") == "on"
+        try:
+            maximum = float(form.get(f"max-{key}") or 100)
+        except ValueError:
+            raise LaunchError("bad_choice", "maximum score is not a number") from None
+        if graded and not 0 < maximum <= 10_000:
+            raise LaunchError("bad_choice", "maximum score out of range")
+        title = (form.get(f"title-{key}") or "").strip()[:200] or str(activity.title)
+        choices.append(deep_linking.Choice(key, title, graded, maximum))
+    return choices
+
+
+@bp.post("/deep-link")
+def deep_link() -> Any:
+    """The picker's form: sign the chosen items and send them back to the platform."""
+    token = request.form.get("token", "")
+    state = store().get(f"dl:{token}") if token else None
+    if state is None:
+        raise LaunchError("expired_state", "the picker was already used or has expired")
+    with force_locale(state["locale"]):
+        try:
+            choices = _choices(request.form)
+        except LaunchError:
+            return _picker(token, error=True), 400
+        if not choices:
+            return _picker(token, error=True), 400
+        return_url, message = deep_linking.respond(session(), store(), token, choices, launch_url())
+        session().commit()
+        return render_template("lti/deep_link_return.html", return_url=return_url, message=message)
+
+
+@bp.after_request
+def _frame_policy(response: Response) -> Response:
+    # LTI pages live in the platforms' iframes: let exactly the registered ones frame them.
+    origins = " ".join(sorted(registrations.platform_origins(session())))
+    nonce = g.get("csp_nonce", "")
+    response.headers["Content-Security-Policy"] = (
+        f"default-src 'self'; script-src 'self' 'nonce-{nonce}'; "
+        "style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
+        f"frame-ancestors 'self' {origins}".rstrip()
+    )
+    return response
+
+
+@bp.before_request
+def _script_nonce() -> None:
+    g.csp_nonce = secrets.token_urlsafe(16)
+
+
+@bp.app_context_processor
+def _nonce() -> dict[str, str]:
+    return {"csp_nonce": g.get("csp_nonce", "")}
 
 
 @bp.get("/jwks")

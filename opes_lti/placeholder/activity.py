@@ -19,4 +19,4 @@ def render(launch: Launch) -> str:
     )
 
 
-ACTIVITY = Activity(key="placeholder", title=_l("Test activity"), render=render)
+ACTIVITY = Activity(key="placeholder", title=_l("Test activity"), render=render, graded=True)

@@ -117,24 +117,43 @@ class OpenEdxPlatform:
             {"https://purl.imsglobal.org/spec/lti/claim/launch_presentation": presentation}
         )
 
-    def preflight_url(self, user_id: str = "42") -> str:
+    def preflight_url(
+        self, user_id: str = "42", message_type: str = "LtiResourceLinkRequest"
+    ) -> str:
         """The login URL the platform's page sends the browser to."""
         from lti_consumer.data import Lti1p3LaunchData
 
         data = Lti1p3LaunchData(
-            user_id=user_id, user_role="student", config_id=uuid.uuid4(), resource_link_id="block-1"
+            user_id=user_id,
+            user_role="student",
+            config_id=uuid.uuid4(),
+            resource_link_id="block-1",
+            message_type=message_type,
         )
         return self.consumer.prepare_preflight_url(data)
+
+    def enable_deep_linking(self) -> str:
+        """Let designers pick content from the tool; returns the platform's return URL."""
+        return_url = self.url + "/deep-link-return"
+        self.consumer.enable_deep_linking(self.tool_url + "/lti/launch", return_url)
+        return return_url
 
     def authorize(self, query: dict[str, str]) -> dict[str, str]:
         """The platform's OIDC authorization endpoint: id_token and state for the browser."""
         return self.consumer.generate_launch_request(query)
 
-    def launch(self, browser: requests.Session | None = None, **claims: Any) -> LaunchResult:
+    def launch(
+        self,
+        browser: requests.Session | None = None,
+        message_type: str = "LtiResourceLinkRequest",
+        **claims: Any,
+    ) -> LaunchResult:
         """A whole launch: login at the tool, authorization here, id_token posted back."""
         browser = browser or requests.Session()
         self.prepare(**claims)
-        login = browser.get(self.preflight_url(), allow_redirects=False, timeout=10)
+        login = browser.get(
+            self.preflight_url(message_type=message_type), allow_redirects=False, timeout=10
+        )
         if login.status_code != 302:
             return LaunchResult(login)
         location = login.headers["Location"]
