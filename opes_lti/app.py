@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from flask import Blueprint, Flask, Response
+from flask import Flask, Response
 from flask_babel import get_locale
 
 from opes_lti.core import health, i18n
@@ -25,11 +25,6 @@ def _security_headers(response: Response) -> Response:
         "Content-Security-Policy", "default-src 'self'; style-src 'self' 'unsafe-inline'"
     )
     return response
-
-
-def _shared_templates() -> Blueprint:
-    # Activity templates live beside their package; one blueprint per package exposes them.
-    return Blueprint("placeholder", "opes_lti.placeholder", template_folder="templates")
 
 
 def create_app(
@@ -56,10 +51,11 @@ def create_app(
 
     if service in ("embedded", "tool"):
         from opes_lti.lti import activities, views
+        from opes_lti.placeholder import views as placeholder_views
         from opes_lti.placeholder.activity import ACTIVITY
 
         app.register_blueprint(views.bp)
-        app.register_blueprint(_shared_templates())
+        app.register_blueprint(placeholder_views.bp)
         activities.register(app, ACTIVITY)
     if service in ("embedded", "reporting"):
         from opes_lti.reporting import api, pages

@@ -14,6 +14,7 @@ from opes_lti.core import migrate
 from opes_lti.core.db import Database
 from opes_lti.core.settings import Settings
 from opes_lti.events.outbox import build_dispatcher
+from opes_lti.lti.grades import GradeSender
 from opes_lti.reporting.sources import ensure_source
 
 log = logging.getLogger(__name__)
@@ -44,11 +45,16 @@ def embedded_token(settings: Settings) -> str:
 
 
 def start_embedded_dispatcher(settings: Settings, url: str, token: str) -> threading.Event:
-    """Deliver this instance's outbox to its own reporting API, from a daemon thread."""
+    """Deliver the outbox to this instance's reporting API, and grades to the platforms.
+
+    Both run as daemon threads of the worker process.
+    """
     database = Database(settings.database_url)
     dispatcher = build_dispatcher(settings, database.sessions, reporting_url=url, token=token)
     stop = threading.Event()
     threading.Thread(target=dispatcher.run, args=(stop,), name="outbox", daemon=True).start()
+    sender = GradeSender(database.sessions)
+    threading.Thread(target=sender.run, args=(stop,), name="grades", daemon=True).start()
     return stop
 
 

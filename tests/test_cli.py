@@ -63,6 +63,10 @@ COMMANDS = [
     ["keys"],
     ["keys", "rotate"],
     ["keys", "list"],
+    ["grades"],
+    ["grades", "flush"],
+    ["grades", "worker"],
+    ["grades", "status"],
 ]
 
 
@@ -247,3 +251,8 @@ def test_cli_keys_rotate_publishes_new_and_previous_never_private(
     assert [k["kid"] for k in published] == [third, second]
     assert first not in {k["kid"] for k in published}
     assert all("d" not in k and k["alg"] == "RS256" and k["use"] == "sig" for k in published)
+
+
+def test_cli_grades_status_and_flush_with_nothing_queued(run: Callable[..., Result]) -> None:
+    assert run("grades", "status").output.strip() == "pending: 0, sent: 0, failed: 0"
+    assert "sent 0, failed 0" in run("grades", "flush").output

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import secrets
 import uuid
 from collections.abc import Sequence
 from datetime import datetime, timedelta
@@ -10,6 +9,7 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, sessionmaker
 
+from opes_lti.core import queue
 from opes_lti.core.db import utcnow
 from opes_lti.core.settings import Settings
 from opes_lti.events.delivery import (
@@ -46,60 +46,43 @@ class SqlOutbox:
             emit(db, event)
 
     def claim(self, limit: int, lease: timedelta, now: datetime) -> Claim:
-        """Reserve due events with one ``UPDATE … RETURNING``.
-
-        On PostgreSQL the inner ``SELECT … FOR UPDATE SKIP LOCKED`` lets concurrent
-        dispatchers take disjoint batches without waiting on each other; SQLite runs the
-        single statement under its write lock. The lease then keeps the batch ours until we
-        settle it, or until it runs out because we died.
-        """
-        token = secrets.token_hex(16)
-        due = (
-            sa.select(OutboxEntry.seq)
-            .where(
-                OutboxEntry.status == "pending",
-                OutboxEntry.next_attempt_at <= now,
-                sa.or_(OutboxEntry.claimed_until.is_(None), OutboxEntry.claimed_until < now),
-            )
-            .order_by(OutboxEntry.seq)
-            .limit(limit)
-            .with_for_update(skip_locked=True)
-        )
-        stmt = (
-            sa.update(OutboxEntry)
-            .where(OutboxEntry.seq.in_(due.scalar_subquery()))
-            .values(claimed_until=now + lease, claim_token=token)
-            .returning(
-                OutboxEntry.seq, OutboxEntry.event_id, OutboxEntry.body, OutboxEntry.attempts
-            )
-        )
+        """Reserve due events no other dispatcher holds (see :func:`queue.claim_due`)."""
         with self.sessions.begin() as db:
-            rows = sorted(db.execute(stmt).all())
+            token, rows = queue.claim_due(
+                db,
+                OutboxEntry,
+                OutboxEntry.seq,
+                limit,
+                lease,
+                now,
+                OutboxEntry.event_id,
+                OutboxEntry.body,
+                OutboxEntry.attempts,
+            )
         return Claim(token, [OutboxItem(str(r.event_id), r.body, r.attempts) for r in rows])
 
     def settle(self, claim: Claim, settlements: Sequence[Settlement], now: datetime) -> None:
         """Record each outcome; a retry only while we still hold the lease."""
         with self.sessions.begin() as db:
             for s in settlements:
-                event_id = uuid.UUID(s.event_id)
-                where = [OutboxEntry.event_id == event_id]
+                where = OutboxEntry.event_id == uuid.UUID(s.event_id)
                 if s.outcome == "delivered":
-                    # True whoever holds the lease now: the service has the event.
-                    values = {"status": "delivered", "delivered_at": now, "last_error": None}
+                    queue.settle(
+                        db, OutboxEntry, where, claim.token, status="delivered", delivered_at=now
+                    )
                 elif s.outcome == "rejected":
-                    values = {"status": "rejected", "last_error": s.reason}
+                    queue.settle(
+                        db, OutboxEntry, where, claim.token, status="rejected", reason=s.reason
+                    )
                 else:
-                    where.append(OutboxEntry.claim_token == claim.token)
-                    values = {
-                        "attempts": OutboxEntry.attempts + 1,
-                        "next_attempt_at": s.next_attempt_at or now,
-                        "last_error": s.reason,
-                    }
-                db.execute(
-                    sa.update(OutboxEntry)
-                    .where(*where)
-                    .values(claimed_until=None, claim_token=None, **values)
-                )
+                    queue.settle(
+                        db,
+                        OutboxEntry,
+                        where,
+                        claim.token,
+                        reason=s.reason,
+                        retry_at=s.next_attempt_at or now,
+                    )
 
     # --- operator views -----------------------------------------------------------------
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from alembic import context
 
 import opes_lti.events.models
+import opes_lti.lti.grades
 import opes_lti.lti.models
 import opes_lti.reporting.models  # noqa: F401
 from opes_lti.core.db import Base, make_engine

@@ -5,8 +5,10 @@ from __future__ import annotations
 from flask import current_app, render_template
 from flask_babel import lazy_gettext as _l
 
+from opes_lti.lti import sessions
 from opes_lti.lti.activities import Activity
 from opes_lti.lti.launch import Launch
+from opes_lti.lti.views import store
 
 
 def render(launch: Launch) -> str:
@@ -16,6 +18,7 @@ def render(launch: Launch) -> str:
         launch=launch,
         course=launch.context.get("title") or launch.context.get("label") or "",
         reporting_url=current_app.config["OPES_SETTINGS"].base_url + "/",
+        token=sessions.remember(store(), launch),
     )
 
 

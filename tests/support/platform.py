@@ -81,6 +81,11 @@ class OpenEdxPlatform:
             redirect_uris=[tool_url + "/lti/launch"],
             tool_keyset_url=tool_url + "/lti/jwks",
         )
+        self.lineitems: list[dict[str, Any]] = []
+        self.scores: list[dict[str, Any]] = []
+        self.tokens_checked = 0
+        #: How many score posts to refuse with 503 before accepting (outage simulation).
+        self.score_failures = 0
 
     def registration(self) -> dict[str, Any]:
         """What an administrator registers in the tool for this platform."""
@@ -162,10 +167,79 @@ class OpenEdxPlatform:
         response = browser.post(self.tool_url + "/lti/launch", data=answer, timeout=10)
         return LaunchResult(response, answer["state"], answer["id_token"], location)
 
+    def enable_ags(self, lineitem: bool = False) -> None:
+        """Send the AGS claim (the lineitems container; a lineitem too if asked)."""
+        self.consumer.enable_ags(
+            lineitems_url=self.url + "/lineitems",
+            lineitem_url=self.url + "/lineitems/1" if lineitem else None,
+            allow_programmatic_grade_interaction=True,
+        )
+        if lineitem and not self.lineitems:
+            self.lineitems.append(
+                {
+                    "id": self.url + "/lineitems/1",
+                    "label": "Set by platform",
+                    "scoreMaximum": 10,
+                    "resourceLinkId": "x",
+                }
+            )
+
+    def _bearer(self, request: Any, scopes: list[str]) -> None:
+        from flask import abort
+
+        header = request.headers.get("Authorization", "")
+        if not header.startswith("Bearer "):
+            abort(401)
+        try:
+            allowed = self.consumer.check_token(header[7:], scopes)
+        except Exception:
+            abort(401)
+        if not allowed:
+            abort(403)
+        self.tokens_checked += 1
+
     def wsgi(self) -> Flask:
-        """The platform's public endpoints (its JWKS for now)."""
+        """The platform's public endpoints: JWKS, OAuth2 token, AGS line items and scores."""
+        from flask import abort, request
+
         app = Flask("platform")
-        app.add_url_rule("/jwks", "jwks", lambda: jsonify(self.consumer.get_public_keyset()))
+        ags = "https://purl.imsglobal.org/spec/lti-ags/scope/"
+
+        @app.get("/jwks")
+        def jwks() -> Any:
+            return jsonify(self.consumer.get_public_keyset())
+
+        @app.post("/token")
+        def token() -> Any:
+            try:
+                return jsonify(self.consumer.access_token(request.form.to_dict()))
+            except Exception as exc:
+                return jsonify({"error": "invalid_client", "detail": str(exc)}), 400
+
+        @app.get("/lineitems")
+        def lineitems() -> Any:
+            self._bearer(request, [ags + "lineitem", ags + "lineitem.readonly"])
+            return jsonify(self.lineitems)
+
+        @app.post("/lineitems")
+        def create_lineitem() -> Any:
+            self._bearer(request, [ags + "lineitem"])
+            item = request.get_json(force=True)
+            item["id"] = f"{self.url}/lineitems/{len(self.lineitems) + 1}"
+            self.lineitems.append(item)
+            return jsonify(item), 201
+
+        @app.post("/lineitems/<int:number>/scores")
+        def scores(number: int) -> Any:
+            self._bearer(request, [ags + "score"])
+            if self.score_failures:
+                self.score_failures -= 1
+                abort(503)
+            if request.mimetype != "application/vnd.ims.lis.v1.score+json":
+                abort(415)
+            self.scores.append({"lineitem": number, **request.get_json(force=True)})
+            return "", 204
+
         return app
 
 
