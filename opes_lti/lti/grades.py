@@ -225,8 +225,7 @@ class GradeSender:
         return report
 
     def _send(self, row: Any, services: dict[int, PlatformServices]) -> ServiceError | None:
-        # begin(): the tool's first signing key may be created here, and must be kept.
-        with self.sessions.begin() as db:
+        with self.sessions() as db:
             platform = db.get(Platform, row.platform_id)
             if platform is None:
                 return ServiceError("the platform was removed", False)

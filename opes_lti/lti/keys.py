@@ -40,17 +40,24 @@ def rotate(db: Session) -> ToolKey:
     return key
 
 
+def _first_key(db: Session) -> ToolKey:
+    # Committed at once, in a transaction of its own: a platform verifying what we are
+    # about to sign fetches our JWKS from another worker, which must already see the key.
+    with Session(db.get_bind(), expire_on_commit=False) as other, other.begin():
+        return rotate(other)
+
+
 def signing_key(db: Session) -> ToolKey:
     """The newest key, created on first use."""
     key = db.scalar(sa.select(ToolKey).order_by(ToolKey.id.desc()).limit(1))
-    return key or rotate(db)
+    return key or _first_key(db)
 
 
 def jwks(db: Session) -> dict[str, Any]:
     """The public keys platforms verify the tool's signatures with."""
     keys = db.scalars(sa.select(ToolKey).order_by(ToolKey.id.desc()).limit(PUBLISHED)).all()
     if not keys:
-        keys = [rotate(db)]
+        keys = [_first_key(db)]
     return {"keys": [k.public_jwk for k in keys]}
 
 

@@ -84,6 +84,8 @@ class OpenEdxPlatform:
         self.lineitems: list[dict[str, Any]] = []
         self.scores: list[dict[str, Any]] = []
         self.tokens_checked = 0
+        self.members: list[dict[str, Any]] = []
+        self.roster_pages = 0
         #: How many score posts to refuse with 503 before accepting (outage simulation).
         self.score_failures = 0
 
@@ -184,6 +186,11 @@ class OpenEdxPlatform:
                 }
             )
 
+    def enable_nrps(self, members: list[dict[str, Any]]) -> None:
+        """Offer the roster (served two members a page)."""
+        self.members = members
+        self.consumer.enable_nrps(self.url + "/memberships")
+
     def _bearer(self, request: Any, scopes: list[str]) -> None:
         from flask import abort
 
@@ -239,6 +246,29 @@ class OpenEdxPlatform:
                 abort(415)
             self.scores.append({"lineitem": number, **request.get_json(force=True)})
             return "", 204
+
+        @app.get("/memberships")
+        def memberships() -> Any:
+            self._bearer(
+                request,
+                ["https://purl.imsglobal.org/spec/lti-nrps/scope/contextmembership.readonly"],
+            )
+            # Mixed-case query: a client that lower-cases the Link header loses the page.
+            page = int(request.args.get("Page", "1"))
+            size = 2
+            chunk = self.members[(page - 1) * size : page * size]
+            response = jsonify(
+                {"id": request.url, "context": {"id": "course-v1:OPES+PS+2026"}, "members": chunk}
+            )
+            response.headers["Content-Type"] = (
+                "application/vnd.ims.lti-nrps.v2.membershipcontainer+json"
+            )
+            if page * size < len(self.members):
+                response.headers["Link"] = (
+                    f'<{self.url}/memberships?Page={page + 1}&Cursor=AbC>; rel="next"'
+                )
+            self.roster_pages += 1
+            return response
 
         return app
 
