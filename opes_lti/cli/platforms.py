@@ -95,3 +95,21 @@ def list_(obj: CliContext) -> None:
             f"{pid:>4}  {name}\n      issuer {issuer}  client id {client_id}  "
             f"deployments {', '.join(deployments) or '(none)'}"
         )
+
+
+@command.command("invite")
+@click.argument("name")
+@pass_context
+def invite(obj: CliContext, name: str) -> None:
+    """Print a dynamic-registration URL for platform NAME (valid 7 days).
+
+    The platform administrator pastes it into Moodle (Site administration > Plugins >
+    External tool > Manage tools > Tool URL) or Canvas (Developer keys > LTI Registration).
+    """
+    from urllib.parse import urlencode
+
+    from opes_lti.lti.dynamic import invite as make_invite
+
+    settings = obj.settings
+    query = urlencode({"invite": make_invite(settings.secret_key, name)})
+    click.echo(f"{settings.base_url}/lti/register?{query}")

@@ -20,10 +20,11 @@ from flask import (
 from flask_babel import force_locale
 
 from opes_lti.core.db import database, session
-from opes_lti.lti import deep_linking, keys, registrations
+from opes_lti.lti import deep_linking, dynamic, keys, registrations
 from opes_lti.lti.activities import registered
 from opes_lti.lti.errors import REASONS, LaunchError
 from opes_lti.lti.launch import begin_login, validate_launch
+from opes_lti.lti.registrations import RegistrationError
 from opes_lti.lti.store import LaunchStore, make_store
 
 bp = Blueprint("lti", __name__, url_prefix="/lti", template_folder="templates")
@@ -183,6 +184,32 @@ def _script_nonce() -> None:
 @bp.app_context_processor
 def _nonce() -> dict[str, str]:
     return {"csp_nonce": g.get("csp_nonce", "")}
+
+
+@bp.get("/register")
+def register() -> tuple[str, int]:
+    """Dynamic registration, opened by the platform with its openid_configuration."""
+    settings = current_app.config["OPES_SETTINGS"]
+    try:
+        name = dynamic.check_invite(settings.secret_key, request.args.get("invite", ""))
+        openid_configuration = request.args.get("openid_configuration", "")
+        if not openid_configuration:
+            raise RegistrationError("the platform did not send openid_configuration")
+        urls = dynamic.ToolUrls(
+            settings.base_url,
+            settings.base_url + url_for("lti.login"),
+            launch_url(),
+            settings.base_url + url_for("lti.jwks"),
+        )
+        db = session()
+        platform = dynamic.register(
+            db, urls, name, openid_configuration, request.args.get("registration_token")
+        )
+        db.commit()
+    except RegistrationError as exc:
+        session().rollback()
+        return render_template("lti/registered.html", error=str(exc)), 400
+    return render_template("lti/registered.html", platform=platform), 200
 
 
 @bp.get("/jwks")

@@ -85,6 +85,8 @@ class OpenEdxPlatform:
         self.scores: list[dict[str, Any]] = []
         self.tokens_checked = 0
         self.members: list[dict[str, Any]] = []
+        self.registration_token = "reg-" + uuid.uuid4().hex
+        self.registration_request: dict[str, Any] = {}
         self.roster_pages = 0
         #: How many score posts to refuse with 503 before accepting (outage simulation).
         self.score_failures = 0
@@ -246,6 +248,50 @@ class OpenEdxPlatform:
                 abort(415)
             self.scores.append({"lineitem": number, **request.get_json(force=True)})
             return "", 204
+
+        @app.get("/.well-known/openid-configuration")
+        def openid_configuration() -> Any:
+            # As Moodle 4.1+ does: the configuration needs the registration token too.
+            if request.headers.get("Authorization") != f"Bearer {self.registration_token}":
+                abort(401)
+            return jsonify(
+                {
+                    "issuer": self.url,
+                    "authorization_endpoint": self.url + "/auth",
+                    "token_endpoint": self.url + "/token",
+                    "jwks_uri": self.url + "/jwks",
+                    "registration_endpoint": self.url + "/register",
+                    "scopes_supported": ["openid"],
+                    "response_types_supported": ["id_token"],
+                    "id_token_signing_alg_values_supported": ["RS256"],
+                    "https://purl.imsglobal.org/spec/lti-platform-configuration": {
+                        "product_family_code": "moodle",
+                        "version": "4.1",
+                        "messages_supported": [
+                            {"type": "LtiResourceLinkRequest"},
+                            {"type": "LtiDeepLinkingRequest"},
+                        ],
+                    },
+                }
+            )
+
+        @app.post("/register")
+        def register() -> Any:
+            if request.headers.get("Authorization") != f"Bearer {self.registration_token}":
+                abort(401)
+            self.registration_request = request.get_json(force=True)
+            return jsonify(
+                {
+                    **self.registration_request,
+                    "client_id": self.client_id,
+                    "https://purl.imsglobal.org/spec/lti-tool-configuration": {
+                        **self.registration_request[
+                            "https://purl.imsglobal.org/spec/lti-tool-configuration"
+                        ],
+                        "deployment_id": self.deployment_id,
+                    },
+                }
+            )
 
         @app.get("/memberships")
         def memberships() -> Any:
