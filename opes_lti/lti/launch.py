@@ -25,7 +25,8 @@ from sqlalchemy.orm import Session
 
 from opes_lti.lti import registrations
 from opes_lti.lti.errors import LaunchError
-from opes_lti.lti.models import LaunchRecord, Platform
+from opes_lti.lti.models import LaunchRecord
+from opes_lti.lti.registrations import PlatformRef
 from opes_lti.lti.store import LaunchStore
 
 CLAIM = "https://purl.imsglobal.org/spec/lti/claim/"
@@ -52,7 +53,7 @@ class LoginRedirect:
 class Launch:
     """A launch that passed every check."""
 
-    platform: Platform
+    platform: PlatformRef
     claims: dict[str, Any]
     user: str
     locale: str
@@ -142,13 +143,6 @@ def begin_login(
     return LoginRedirect(platform.auth_login_url + separator + urlencode(query), state, origin)
 
 
-def _header(id_token: str) -> dict[str, Any]:
-    try:
-        return jwt.get_unverified_header(id_token)
-    except jwt.DecodeError as exc:
-        raise LaunchError("malformed_token", str(exc)) from None
-
-
 def _key_set(store: LaunchStore, url: str, refresh: bool) -> dict[str, Any]:
     cache_key = "jwks:" + hashlib.sha256(url.encode()).hexdigest()
     if not refresh and (cached := store.get(cache_key)):
@@ -165,7 +159,7 @@ def _key_set(store: LaunchStore, url: str, refresh: bool) -> dict[str, Any]:
     return key_set
 
 
-def _public_key(store: LaunchStore, platform: Platform, kid: str) -> Any:
+def _public_key(store: LaunchStore, platform: PlatformRef, kid: str) -> Any:
     # A kid we have not seen means the platform rotated its keys: fetch once more.
     for refresh in (False, True):
         for jwk in _key_set(store, platform.key_set_url, refresh)["keys"]:
@@ -199,16 +193,16 @@ def validate_launch(
     if remembered is None:
         raise LaunchError("expired_state")
 
-    header = _header(id_token)
+    try:  # one parse for the header and the claims that pick the registration
+        parsed = jwt.decode_complete(id_token, options={"verify_signature": False})
+    except jwt.PyJWTError as exc:
+        raise LaunchError("malformed_token", str(exc)) from None
+    header, unverified = parsed["header"], parsed["payload"]
     if header.get("alg") != "RS256":
         raise LaunchError("bad_algorithm", str(header.get("alg")))
     kid = header.get("kid")
     if not kid:
         raise LaunchError("no_kid")
-    try:
-        unverified = jwt.decode(id_token, options={"verify_signature": False})
-    except jwt.PyJWTError as exc:
-        raise LaunchError("malformed_token", str(exc)) from None
     client_id = _client_id(unverified)
     found = registrations.platforms_for(db, str(unverified.get("iss", "")), client_id)
     if not found:
@@ -252,7 +246,7 @@ def validate_launch(
     deployment_id = claims.get(CLAIM + "deployment_id")
     if not deployment_id:
         raise LaunchError("bad_message", "deployment_id claim missing")
-    if not any(d.deployment_id == deployment_id for d in platform.deployments):
+    if not registrations.has_deployment(db, platform.id, str(deployment_id)):
         raise LaunchError("unknown_deployment", str(deployment_id))
     _check_message(claims)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
@@ -66,6 +67,7 @@ def add_platform(db: Session, spec: PlatformSpec) -> Platform:
     platform.deployments = [Deployment(deployment_id=d) for d in dict.fromkeys(spec.deployment_ids)]
     db.add(platform)
     db.flush()
+    forget_origins()
     return platform
 
 
@@ -89,6 +91,7 @@ def remove_platform(db: Session, platform_id: int) -> Platform:
         raise RegistrationError(f"no platform with id {platform_id}")
     db.delete(platform)
     db.flush()
+    forget_origins()
     return platform
 
 
@@ -97,20 +100,84 @@ def list_platforms(db: Session) -> list[Platform]:
     return list(db.scalars(sa.select(Platform).order_by(Platform.id)))
 
 
-def platforms_for(db: Session, issuer: str, client_id: str | None = None) -> list[Platform]:
+@dataclass(frozen=True)
+class PlatformRef:
+    """What a launch needs of a registration, read without the ORM (it runs every launch)."""
+
+    id: int
+    name: str
+    issuer: str
+    client_id: str
+    auth_login_url: str
+    auth_token_url: str
+    key_set_url: str
+    auth_audience: str | None
+
+
+_REF_COLUMNS = [getattr(Platform, f) for f in PlatformRef.__dataclass_fields__]
+
+
+def platforms_for(db: Session, issuer: str, client_id: str | None = None) -> list[PlatformRef]:
     """The registrations of an issuer (one, when the client id is known)."""
-    stmt = sa.select(Platform).where(Platform.issuer == issuer)
+    stmt = sa.select(*_REF_COLUMNS).where(Platform.issuer == issuer)
     if client_id:
         stmt = stmt.where(Platform.client_id == client_id)
-    return list(db.scalars(stmt))
+    return [PlatformRef(*row) for row in db.connection().execute(stmt.limit(5))]
 
 
-def platform_origins(db: Session) -> set[str]:
-    """Origins of every registered platform (issuer and login page), for frame-ancestors."""
+def platform_ref(db: Session, platform_id: int) -> PlatformRef | None:
+    """One registration by id."""
+    row = (
+        db.connection().execute(sa.select(*_REF_COLUMNS).where(Platform.id == platform_id)).first()
+    )
+    return PlatformRef(*row) if row else None
+
+
+def has_deployment(db: Session, platform_id: int, deployment_id: str) -> bool:
+    """Whether the deployment id is registered for the platform."""
+    return (
+        db.connection()
+        .execute(
+            sa.select(Deployment.id)
+            .where(Deployment.platform_id == platform_id, Deployment.deployment_id == deployment_id)
+            .limit(1)
+        )
+        .first()
+        is not None
+    )
+
+
+#: Seconds a process reuses the list of platform origins for frame-ancestors.
+ORIGINS_TTL = 30.0
+_origins_cache: dict[str, tuple[float, frozenset[str]]] = {}
+
+
+def platform_origins(db: Session) -> frozenset[str]:
+    """Origins of every registered platform (issuer and login page), for frame-ancestors.
+
+    Every LTI response carries them, so a process keeps them for :data:`ORIGINS_TTL`
+    seconds: a platform registered on another worker may be framed a little later; a
+    removed one keeps framing rights that long, but its launches are refused at once.
+    """
+    url = str(db.get_bind().url)
+    cached = _origins_cache.get(url)
+    if cached and time.monotonic() - cached[0] < ORIGINS_TTL:
+        return cached[1]
+    origins = _read_origins(db)
+    _origins_cache[url] = (time.monotonic(), origins)
+    return origins
+
+
+def forget_origins() -> None:
+    """Drop the cached origins (after a registration changes in this process)."""
+    _origins_cache.clear()
+
+
+def _read_origins(db: Session) -> frozenset[str]:
     origins = set()
     for issuer, login in db.execute(sa.select(Platform.issuer, Platform.auth_login_url)):
         for url in (issuer, login):
             parts = urlsplit(url)
             if parts.scheme in ("http", "https") and parts.netloc:
                 origins.add(f"{parts.scheme}://{parts.netloc}")
-    return origins
+    return frozenset(origins)

@@ -11,8 +11,8 @@ import secrets
 
 from sqlalchemy.orm import Session
 
+from opes_lti.lti import registrations
 from opes_lti.lti.launch import Launch
-from opes_lti.lti.models import Platform
 from opes_lti.lti.store import LaunchStore
 
 #: A learner may keep an activity open for a working day.
@@ -41,7 +41,7 @@ def recall(db: Session, store: LaunchStore, token: str) -> Launch | None:
     data = store.get(f"launch:{token}") if token else None
     if data is None:
         return None
-    platform = db.get(Platform, data["platform"])
+    platform = registrations.platform_ref(db, data["platform"])
     if platform is None:
         return None
     return Launch(

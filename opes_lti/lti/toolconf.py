@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from opes_lti.lti import keys
 from opes_lti.lti.models import Deployment, Platform
+from opes_lti.lti.registrations import PlatformRef
 
 
 class DatabaseToolConf(ToolConfAbstract):  # type: ignore[type-arg]
@@ -40,7 +41,7 @@ class DatabaseToolConf(ToolConfAbstract):  # type: ignore[type-arg]
             stmt = stmt.where(Platform.client_id == client_id)
         return self.db.scalars(stmt.limit(2)).first()
 
-    def registration(self, platform: Platform) -> Registration:
+    def registration(self, platform: Platform | PlatformRef) -> Registration:
         """The pylti1p3 registration of a platform, with the tool's signing key."""
         key = keys.signing_key(self.db)
         return (

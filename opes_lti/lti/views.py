@@ -69,7 +69,6 @@ def login() -> Response:
     """OIDC third-party-initiated login."""
     params = request.values.to_dict()
     target = begin_login(session(), store(), params, launch_url())
-    session().commit()
     response = redirect(target.url, code=302)
     # One cookie per login, so two activities launching on one page do not collide.
     response.set_cookie(
