@@ -124,7 +124,13 @@ def begin_login(
         raise LaunchError("ambiguous_platform", issuer)
     platform = found[0]
     state, nonce = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
-    store.put(f"state:{state}", {"nonce": nonce, "platform": platform.id}, STATE_TTL)
+    origin = "/".join(platform.auth_login_url.split("/", 3)[:3])
+    remembered = {"nonce": nonce, "platform": platform.id}
+    if params.get("lti_storage_target"):
+        # The platform offers LTI Platform Storage: the browser may come back without our
+        # cookie, and prove itself with what it stored in the platform's frame instead.
+        remembered |= {"storage": params["lti_storage_target"], "origin": origin}
+    store.put(f"state:{state}", remembered, STATE_TTL)
     query = {
         "scope": "openid",
         "response_type": "id_token",
@@ -139,7 +145,6 @@ def begin_login(
     if params.get("lti_message_hint"):
         query["lti_message_hint"] = params["lti_message_hint"]
     separator = "&" if "?" in platform.auth_login_url else "?"
-    origin = "/".join(platform.auth_login_url.split("/", 3)[:3])
     return LoginRedirect(platform.auth_login_url + separator + urlencode(query), state, origin)
 
 

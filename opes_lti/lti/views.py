@@ -30,6 +30,8 @@ from opes_lti.lti.store import LaunchStore, make_store
 bp = Blueprint("lti", __name__, url_prefix="/lti", template_folder="templates")
 
 STATE_COOKIE = "opes-lti-state-"
+#: Seconds the platform's frame has to answer with the stored state.
+STORAGE_CHECK_TTL = 120
 
 
 def store() -> LaunchStore:
@@ -69,7 +71,24 @@ def login() -> Response:
     """OIDC third-party-initiated login."""
     params = request.values.to_dict()
     target = begin_login(session(), store(), params, launch_url())
-    response = redirect(target.url, code=302)
+    storage_target = params.get("lti_storage_target")
+    if storage_target:
+        # Keep the state in the platform's frame too (LTI Platform Storage), then go on.
+        response = make_response(
+            render_template(
+                "lti/storage_login.html",
+                redirect_url=target.url,
+                storage={
+                    "target": storage_target,
+                    "origin": target.platform_origin,
+                    "key": f"state_{target.state}",
+                    "value": target.state,
+                    "redirect": target.url,
+                },
+            )
+        )
+    else:
+        response = redirect(target.url, code=302)
     # One cookie per login, so two activities launching on one page do not collide.
     response.set_cookie(
         STATE_COOKIE + target.state,
@@ -87,8 +106,43 @@ def login() -> Response:
 def launch() -> Any:
     """The platform posts the id_token here."""
     state = request.form.get("state", "")
-    if request.cookies.get(STATE_COOKIE + state) != state:
+    if state and request.cookies.get(STATE_COOKIE + state) == state:
+        return _complete(state)
+    remembered = store().get(f"state:{state}") if state else None
+    if not remembered or not remembered.get("storage"):
         raise LaunchError("state_mismatch")
+    # No cookie (blocked in the frame): ask the platform's frame for the state kept at
+    # login. The one-time check token binds the answer to this very page, so a form
+    # posted from elsewhere cannot skip the question.
+    check = secrets.token_urlsafe(32)
+    store().put(f"storage-check:{check}", {"state": state}, STORAGE_CHECK_TTL)
+    return render_template(
+        "lti/storage_launch.html",
+        id_token=request.form.get("id_token", ""),
+        state=state,
+        check=check,
+        storage={
+            "target": remembered["storage"],
+            "origin": remembered["origin"],
+            "key": f"state_{state}",
+        },
+    )
+
+
+@bp.post("/launch/verified")
+def launch_verified() -> Any:
+    """The launch again, with the state the platform's frame gave back."""
+    state = request.form.get("state", "")
+    check = store().take(f"storage-check:{request.form.get('check', '')}")
+    if not state or check is None or check["state"] != state:
+        raise LaunchError("state_mismatch", "platform storage check missing or spent")
+    if not secrets.compare_digest(request.form.get("storage_state", ""), state):
+        raise LaunchError("state_mismatch", "the platform's frame holds another state")
+    return _complete(state)
+
+
+def _complete(state: str) -> Any:
+    """Validate the id_token and show what the launch asks for."""
     settings = current_app.config["OPES_SETTINGS"]
     db = session()
     result = validate_launch(

@@ -87,6 +87,8 @@ class OpenEdxPlatform:
         self.members: list[dict[str, Any]] = []
         self.registration_token = "reg-" + uuid.uuid4().hex
         self.registration_request: dict[str, Any] = {}
+        #: Make the storage frame answer with a wrong state (an attack, or a bug).
+        self.storage_tamper = False
         self.roster_pages = 0
         #: How many score posts to refuse with 503 before accepting (outage simulation).
         self.score_failures = 0
@@ -249,6 +251,44 @@ class OpenEdxPlatform:
             self.scores.append({"lineitem": number, **request.get_json(force=True)})
             return "", 204
 
+        @app.get("/course")
+        def course() -> Any:
+            # A course page framing the tool, with an LTI Platform Storage frame handler.
+            login = self.preflight_url() + "&lti_storage_target=_parent"
+            wrong = "true" if self.storage_tamper else "false"
+            return f"""<!doctype html><html lang="it"><head><title>Corso</title></head>
+<body><main><h1>Corso di prova</h1>
+<iframe name="tool" title="OPES" src="{login}" width="800" height="600"></iframe>
+</main><script>
+  var store = {{}}, tamper = {wrong};
+  window.addEventListener("message", function (e) {{
+    var m = e.data || {{}};
+    if (m.subject === "lti.put_data") {{
+      store[m.key] = m.value;
+      e.source.postMessage({{subject: "lti.put_data.response", message_id: m.message_id,
+                             key: m.key, value: m.value}}, e.origin);
+    }} else if (m.subject === "lti.get_data") {{
+      e.source.postMessage({{subject: "lti.get_data.response", message_id: m.message_id,
+                             key: m.key, value: tamper ? "not-the-state" : store[m.key]}},
+                           e.origin);
+    }}
+  }});
+  window.platformStorage = store;
+</script></body></html>"""
+
+        @app.get("/auth")
+        def auth() -> Any:
+            # The platform's OIDC authorization endpoint, answering in the browser.
+            answer = self.authorize(request.args.to_dict())
+            fields = "".join(
+                f'<input type="hidden" name="{k}" value="{v}">'
+                for k, v in {**answer, "lti_storage_target": "_parent"}.items()
+            )
+            target = request.args["redirect_uri"]
+            return f"""<!doctype html><html><body>
+<form method="post" action="{target}" id="f">{fields}</form>
+<script>document.getElementById("f").submit();</script></body></html>"""
+
         @app.get("/.well-known/openid-configuration")
         def openid_configuration() -> Any:
             # As Moodle 4.1+ does: the configuration needs the registration token too.
@@ -329,10 +369,17 @@ class _Late:
 
 
 @contextmanager
-def open_edx_platform(tool_url: str, **kwargs: Any) -> Iterator[OpenEdxPlatform]:
-    """A platform served on loopback (its JWKS must be fetchable while the tool answers)."""
+def open_edx_platform(
+    tool_url: str, host: str = "127.0.0.1", **kwargs: Any
+) -> Iterator[OpenEdxPlatform]:
+    """A platform served on loopback (its JWKS must be fetchable while the tool answers).
+
+    ``host="localhost"`` puts it on another site than a tool at 127.0.0.1, as an LMS and
+    a tool are: the browser then treats the tool's frame as third-party.
+    """
     late = _Late()
     with serve_wsgi(late) as url:
+        url = url.replace("127.0.0.1", host)
         platform = OpenEdxPlatform(url, tool_url, **kwargs)
         late.app = platform.wsgi()
         yield platform
