@@ -11,7 +11,7 @@ from typing import Literal
 from flask import Flask, Response
 from flask_babel import get_locale
 
-from opes_lti.core import health, i18n
+from opes_lti.core import auth, health, i18n
 from opes_lti.core.db import Database
 from opes_lti.core.settings import Settings, load_settings
 
@@ -48,13 +48,23 @@ def create_app(
     app.after_request(_security_headers)
     app.context_processor(lambda: {"current_locale": str(get_locale() or "it")})
     app.register_blueprint(health.bp)
+    app.config.update(
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=settings.base_url.startswith("https://"),
+    )
+    app.jinja_env.globals["csrf_token"] = auth.csrf_token
+    from opes_lti.accounts import views as accounts_views
+
+    app.register_blueprint(accounts_views.bp)
 
     if service in ("embedded", "tool"):
-        from opes_lti.lti import activities, views
+        from opes_lti.lti import activities, admin, views
         from opes_lti.placeholder import views as placeholder_views
         from opes_lti.placeholder.activity import ACTIVITY
 
         app.register_blueprint(views.bp)
+        app.register_blueprint(admin.bp)
         app.register_blueprint(placeholder_views.bp)
         activities.register(app, ACTIVITY)
     if service in ("embedded", "reporting"):

@@ -67,6 +67,10 @@ COMMANDS = [
     ["grades", "flush"],
     ["grades", "worker"],
     ["grades", "status"],
+    ["accounts"],
+    ["accounts", "add"],
+    ["accounts", "list"],
+    ["accounts", "remove"],
 ]
 
 
@@ -256,3 +260,14 @@ def test_cli_keys_rotate_publishes_new_and_previous_never_private(
 def test_cli_grades_status_and_flush_with_nothing_queued(run: Callable[..., Result]) -> None:
     assert run("grades", "status").output.strip() == "pending: 0, sent: 0, failed: 0"
     assert "sent 0, failed 0" in run("grades", "flush").output
+
+
+def test_cli_accounts_lifecycle(run: Callable[..., Result]) -> None:
+    assert "no accounts yet" in run("accounts", "list").output
+    added = run("accounts", "add", "anna", "--role", "admin", "--password", "una-password-lunga")
+    assert added.exit_code == 0, added.output
+    assert "anna" in run("accounts", "list").output
+    short = run("accounts", "add", "bea", "--password", "corta")
+    assert short.exit_code == 1
+    assert "at least 12" in short.output
+    assert "removed" in run("accounts", "remove", "anna").output

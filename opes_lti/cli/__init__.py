@@ -8,7 +8,17 @@ from contextlib import contextmanager
 
 import click
 
-from opes_lti.cli import db, demo, grades, keys, outbox, platforms, serve, sources
+from opes_lti.cli import (
+    accounts,
+    db,
+    demo,
+    grades,
+    keys,
+    outbox,
+    platforms,
+    serve,
+    sources,
+)
 from opes_lti.cli.context import CliContext
 
 
@@ -36,5 +46,5 @@ def main(ctx: click.Context, verbose: bool) -> None:
     ctx.obj = ctx.with_resource(_closing(CliContext()))
 
 
-for module in (db, demo, grades, keys, outbox, platforms, serve, sources):
+for module in (accounts, db, demo, grades, keys, outbox, platforms, serve, sources):
     main.add_command(module.command)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from alembic import context
 
+import opes_lti.accounts.models
 import opes_lti.events.models
 import opes_lti.lti.grades
 import opes_lti.lti.models

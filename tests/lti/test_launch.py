@@ -8,8 +8,12 @@ import redis
 import requests
 import sqlalchemy as sa
 
+from opes_lti.app import create_app
+from opes_lti.core.db import Database
+from opes_lti.core.settings import Settings
 from opes_lti.lti.launch import pseudonym
 from opes_lti.lti.models import LaunchRecord, LaunchValue
+from opes_lti.lti.registrations import PlatformSpec, add_platform
 from opes_lti.lti.views import STATE_COOKIE, store
 from tests.lti.conftest import REDIS_URL, Tool
 from tests.support.platform import LaunchResult, OpenEdxPlatform
@@ -111,3 +115,39 @@ def test_launch_keeps_its_state_in_redis_when_configured(
     assert client.exists(f"opes:lti:nonce:{platform.url}:{nonce}")
     assert not client.exists(f"opes:lti:state:{result.state}")
     assert _replay(tool, result).status_code == 400
+
+
+def test_launch_cookie_is_secure_and_cross_site_over_https(
+    settings: Settings, database: Database
+) -> None:
+    app = create_app(
+        settings.with_overrides(base_url="https://opes.example.it"), "tool", database=database
+    )
+    with database.transaction() as db:
+        add_platform(
+            db,
+            PlatformSpec(
+                name="p",
+                issuer="https://lms.example.it",
+                client_id="c",
+                auth_login_url="https://lms.example.it/auth",
+                auth_token_url="https://lms.example.it/token",
+                key_set_url="https://lms.example.it/jwks",
+                deployment_ids=("1",),
+            ),
+        )
+    response = app.test_client().get(
+        "/lti/login",
+        query_string={
+            "iss": "https://lms.example.it",
+            "login_hint": "u",
+            "client_id": "c",
+            "target_link_uri": "https://opes.example.it/lti/launch",
+        },
+    )
+    assert response.status_code == 302
+    cookie = response.headers["Set-Cookie"]
+    assert "Secure" in cookie
+    assert "SameSite=None" in cookie
+    assert "HttpOnly" in cookie
+    assert "Path=/lti" in cookie

@@ -1,0 +1,1 @@
+"""People who sign in to the tool's own pages: administrators and coordinators."""

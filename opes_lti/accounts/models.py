@@ -1,0 +1,28 @@
+"""Accounts table."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column
+
+from opes_lti.core.db import Base, UTCDateTime, utcnow
+
+
+class Account(Base):
+    """A person who signs in with a username and password."""
+
+    __tablename__ = "accounts"
+    __table_args__ = (sa.CheckConstraint("role IN ('admin', 'coordinator')", name="role_known"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(sa.String(100), unique=True)
+    #: scrypt hash (werkzeug); the password itself is never stored.
+    password_hash: Mapped[str] = mapped_column(sa.String(300))
+    role: Mapped[str] = mapped_column(sa.String(20))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    def __repr__(self) -> str:  # no hash in logs
+        return f"Account({self.username!r}, {self.role!r})"
