@@ -31,13 +31,16 @@ def scratch_postgres() -> AbstractContextManager[str]:
 
 
 class Server:
-    """``opes-lti serve`` under gunicorn, with its processes' CPU time measurable."""
+    """A served app (gunicorn, in its own process group), its processes' CPU measurable."""
 
-    def __init__(self, args: list[str], env: dict[str, str], port: int) -> None:
+    def __init__(
+        self, command: list[str], env: dict[str, str], port: int, ready_path: str = "/healthz"
+    ) -> None:
         self.url = f"http://127.0.0.1:{port}"
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "opes_lti", "serve", "--port", str(port), *args],
+            command,
             env=os.environ | env,
+            cwd=ROOT,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
             start_new_session=True,
@@ -45,13 +48,19 @@ class Server:
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
             try:
-                if requests.get(self.url + "/healthz", timeout=1).status_code == 200:
-                    break
+                if requests.get(self.url + ready_path, timeout=1).status_code < 500:
+                    return
             except requests.RequestException:
                 time.sleep(0.1)
-        else:
-            self.stop()
-            raise RuntimeError("server did not start")
+        self.stop()
+        raise RuntimeError(f"{command[2:4]} did not start")
+
+    @classmethod
+    def opes(cls, args: list[str], env: dict[str, str], port: int) -> Server:
+        """``opes-lti serve`` with ``args``."""
+        return cls(
+            [sys.executable, "-m", "opes_lti", "serve", "--port", str(port), *args], env, port
+        )
 
     def processes(self) -> list[psutil.Process]:
         """The master and its workers."""

@@ -214,7 +214,7 @@ def main() -> None:
             "OPES_INSTANCE_PATH": str(scratch),
             "OPES_SECRET_KEY": "bench",
         }
-        server = Server(
+        server = Server.opes(
             ["--service", "reporting", "--workers", "2", "--threads", "1"], env, args.port
         )
         try:

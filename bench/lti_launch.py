@@ -14,21 +14,16 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import signal
 import statistics
 import subprocess
 import sys
 import tempfile
 import threading
-import time
 from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
-import psutil
-import requests
 from jwcrypto.jwk import JWK
 
 from bench.common import RESULTS, ROOT, Server, percentile, scratch_postgres
@@ -57,48 +52,6 @@ def serve_jwks(jwks: dict[str, Any]) -> ThreadingHTTPServer:
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     return server
-
-
-class Gunicorn:
-    """The baseline under gunicorn, measurable like :class:`Server`."""
-
-    def __init__(self, port: int, env: dict[str, str]) -> None:
-        self.url = f"http://127.0.0.1:{port}"
-        self.proc = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "gunicorn",
-                "-w",
-                "2",
-                "-b",
-                f"127.0.0.1:{port}",
-                "bench.baseline_tool:app",
-            ],
-            env=os.environ | env,
-            cwd=ROOT,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-            start_new_session=True,
-        )
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            try:
-                requests.get(self.url + "/", timeout=1)
-                return
-            except requests.RequestException:
-                time.sleep(0.1)
-        raise RuntimeError("baseline did not start")
-
-    def cpu_seconds(self) -> float:
-        """CPU of master and workers."""
-        master = psutil.Process(self.proc.pid)
-        return sum(sum(p.cpu_times()[:2]) for p in [master, *master.children(recursive=True)])
-
-    def stop(self) -> None:
-        """Stop the group."""
-        os.killpg(self.proc.pid, signal.SIGTERM)
-        self.proc.wait(timeout=20)
 
 
 def run_load(server: Any, config: dict[str, Any], scratch: Path) -> dict[str, float]:
@@ -165,7 +118,7 @@ def main() -> None:
             "OPES_REDIS_URL": REDIS_URL,
             "OPES_BASE_URL": f"http://127.0.0.1:{port}",
         }
-        tool = Server(["--service", "tool", "--workers", "2", "--threads", "1"], env, port)
+        tool = Server.opes(["--service", "tool", "--workers", "2", "--threads", "1"], env, port)
         try:
             ours = run_load(tool, load, scratch)
             rss = [w.memory_info().rss / 2**20 for w in tool.workers()]
@@ -183,7 +136,21 @@ def main() -> None:
                 }
             )
         }
-        baseline_server = Gunicorn(5394, baseline_env)
+        baseline_server = Server(
+            [
+                sys.executable,
+                "-m",
+                "gunicorn",
+                "-w",
+                "2",
+                "-b",
+                "127.0.0.1:5394",
+                "bench.baseline_tool:app",
+            ],
+            baseline_env,
+            5394,
+            ready_path="/",
+        )
         try:
             base = run_load(baseline_server, load, scratch)
         finally:

@@ -30,8 +30,11 @@ SCHEMA_VERSION = "1.0"
 #: The programme's events happen in this century; anything outside is a sender's bug.
 EARLIEST, LATEST = datetime(2000, 1, 1), datetime(2099, 12, 31)
 
+#: Blanks spelt out rather than "\s", whose meaning differs between regex engines (ECMA's
+#: includes U+FEFF, Python's and Rust's do not): every reader of the schema must agree.
+_BLANK = r"\x00-\x20\x7f-\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff"
 #: One printable line with no blanks at either end.
-_LINE = r"^[^\s\x00-\x1f\x7f](?:[^\x00-\x1f\x7f]*[^\s\x00-\x1f\x7f])?$"
+_LINE = rf"^[^{_BLANK}](?:[^\x00-\x1f\x7f]*[^{_BLANK}])?$"
 #: A stable identifier chosen by the sender.
 Identifier = Annotated[str, StringConstraints(min_length=1, max_length=200, pattern=_LINE)]
 #: Free text a person wrote (a title).

@@ -187,3 +187,12 @@ def test_domain_json_schema_uses_only_json_schema_keywords() -> None:
     text = json.dumps(domain.json_schema())
     for pydantic_only in ('"ge"', '"le"', '"gt"', '"lt"'):
         assert pydantic_only not in text
+
+
+@pytest.mark.parametrize("value", ["inclusione\n", "\ufeffinclusione", "inclusione\u00a0", " x"])
+def test_domain_identifiers_refuse_blanks_at_either_end(value: str) -> None:
+    data = event_json("community.joined")
+    data["payload"]["community"] = value
+    with pytest.raises(domain.InvalidEvent) as info:
+        domain.parse_event(data)
+    assert info.value.errors[0].field == "payload.community"

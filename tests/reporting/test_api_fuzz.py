@@ -30,6 +30,29 @@ def _events(body: Any) -> list[Any]:
     return body if isinstance(body, list) else [body]
 
 
+def _value_at(event: Any, path: str) -> Any:
+    for part in path.split("."):
+        if isinstance(event, list) and part.isdigit():
+            event = event[int(part)]
+        elif isinstance(event, dict) and part in event:
+            event = event[part]
+        else:
+            return None
+    return event
+
+
+def _generator_artefact(event: Any, error: dict[str, str]) -> bool:
+    # Hypothesis builds strings for a pattern with Python's re, where "$" also matches
+    # before a final newline: it offers "x\n" for "^[^\s]$". JSON Schema (ECMA-262) and
+    # the API's regex engine both refuse it, rightly; that one disagreement is not a bug.
+    value = _value_at(event, error["field"])
+    return (
+        "should match pattern" in error["message"]
+        and isinstance(value, str)
+        and value.endswith("\n")
+    )
+
+
 @pytest.mark.parametrize("mode", [GenerationMode.POSITIVE, GenerationMode.NEGATIVE])
 def test_api_fuzz_answers_every_generated_request_as_documented(
     app: Flask, make_source: Callable[..., str], mode: GenerationMode
@@ -62,10 +85,16 @@ def test_api_fuzz_answers_every_generated_request_as_documented(
             assert "rejected" in statuses_seen, (case.body, response.text)
         if positive:
             assert response.status_code in (200, 201, 409, 422), response.text
+            events = _events(case.body)
             for result in response.json()["results"]:
                 if result["status"] == "rejected":
-                    reasons = " ".join(e["message"] for e in result["errors"])
-                    assert any(rule in reasons for rule in CROSS_FIELD_RULES), reasons
+                    errors = [
+                        e
+                        for e in result["errors"]
+                        if not _generator_artefact(events[result["index"]], e)
+                    ]
+                    reasons = " ".join(e["message"] for e in errors)
+                    assert not errors or any(r in reasons for r in CROSS_FIELD_RULES), reasons
 
     run()
     assert statuses
