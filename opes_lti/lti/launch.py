@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 import secrets
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -167,15 +168,26 @@ def _key_set(store: LaunchStore, url: str, refresh: bool) -> dict[str, Any]:
     return key_set
 
 
+#: Parsed public keys by (JWKS URL, kid), kept per process: parsing a JWK into a key costs
+#: more than the signature check. Never longer than the shared copy of the key set.
+_PARSED_TTL = 300.0
+_parsed: dict[tuple[str, str], tuple[float, Any]] = {}
+
+
 def _public_key(store: LaunchStore, platform: PlatformRef, kid: str) -> Any:
+    cached = _parsed.get((platform.key_set_url, kid))
+    if cached and cached[0] > time.monotonic():
+        return cached[1]
     # A kid we have not seen means the platform rotated its keys: fetch once more.
     for refresh in (False, True):
         for jwk in _key_set(store, platform.key_set_url, refresh)["keys"]:
             if jwk.get("kid") == kid:
                 try:
-                    return jwt.PyJWK(jwk, algorithm="RS256").key
+                    key = jwt.PyJWK(jwk, algorithm="RS256").key
                 except jwt.PyJWTError as exc:
                     raise LaunchError("unknown_kid", f"unusable key {kid}: {exc}") from None
+                _parsed[(platform.key_set_url, kid)] = (time.monotonic() + _PARSED_TTL, key)
+                return key
     raise LaunchError("unknown_kid", kid)
 
 

@@ -151,3 +151,13 @@ def test_launch_cookie_is_secure_and_cross_site_over_https(
     assert "SameSite=None" in cookie
     assert "HttpOnly" in cookie
     assert "Path=/lti" in cookie
+
+
+def test_launch_after_the_platform_rotates_its_key_fetches_the_new_key_set(
+    tool: Tool, platform: OpenEdxPlatform
+) -> None:
+    assert platform.launch().response.status_code == 200  # key set now cached
+    platform.rotate_key()
+    result = platform.launch()
+    assert result.response.status_code == 200, result.response.text[-400:]
+    assert jwt.get_unverified_header(result.id_token)["kid"] == platform.kid

@@ -93,6 +93,15 @@ class OpenEdxPlatform:
         #: How many score posts to refuse with 503 before accepting (outage simulation).
         self.score_failures = 0
 
+    def rotate_key(self) -> str:
+        """Sign with a new key from now on; the JWKS publishes only the new one."""
+        from lti_consumer.lti_1p3.key_handlers import PlatformKeyHandler
+
+        self.pem = private_pem()
+        self.kid = "platform-" + uuid.uuid4().hex[:8]
+        self.consumer.key_handler = PlatformKeyHandler(self.pem, self.kid)
+        return self.kid
+
     def registration(self) -> dict[str, Any]:
         """What an administrator registers in the tool for this platform."""
         return {
