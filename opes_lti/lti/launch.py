@@ -224,10 +224,15 @@ def validate_launch(
     if not kid:
         raise LaunchError("no_kid")
     client_id = _client_id(unverified)
-    found = registrations.platforms_for(db, str(unverified.get("iss", "")), client_id)
+    found = registrations.for_launch(
+        db,
+        str(unverified.get("iss", "")),
+        client_id,
+        str(unverified.get(CLAIM + "deployment_id", "")),
+    )
     if not found:
         raise LaunchError("unknown_platform", f"{unverified.get('iss')} / {client_id}")
-    platform = found[0]
+    platform, deployed = found[0]
     if platform.id != remembered["platform"]:
         raise LaunchError("wrong_audience", "the login was for another registration")
 
@@ -266,7 +271,7 @@ def validate_launch(
     deployment_id = claims.get(CLAIM + "deployment_id")
     if not deployment_id:
         raise LaunchError("bad_message", "deployment_id claim missing")
-    if not registrations.has_deployment(db, platform.id, str(deployment_id)):
+    if not deployed:  # looked up with the registration, for this same token
         raise LaunchError("unknown_deployment", str(deployment_id))
     _check_message(claims)
 
