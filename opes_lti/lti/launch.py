@@ -121,7 +121,7 @@ def begin_login(
         )
     if target.split("?", 1)[0].rstrip("/") != launch_url.rstrip("/"):
         raise LaunchError("bad_target", target)
-    found = registrations.platforms_for(db, issuer, params.get("client_id"))
+    found = registrations.for_login(db, issuer, params.get("client_id"))
     if not found:
         raise LaunchError("unknown_platform", issuer)
     if len(found) > 1:

@@ -138,6 +138,28 @@ def platforms_for(db: Session, issuer: str, client_id: str | None = None) -> lis
     return [PlatformRef(*row) for row in rows]
 
 
+#: Seconds a process reuses a registration found for a login.
+LOGIN_TTL = 10.0
+_login_cache: dict[tuple[str, str, str], tuple[float, list[PlatformRef]]] = {}
+
+
+def for_login(db: Session, issuer: str, client_id: str | None) -> list[PlatformRef]:
+    """:func:`platforms_for`, remembered briefly per process.
+
+    A login only redirects with a fresh state; the launch that follows looks the
+    registration up again, so a platform removed on another worker is refused there at
+    once. Only found registrations are kept: a new one works on its first login.
+    """
+    key = (str(db.get_bind().url), issuer, client_id or "")
+    cached = _login_cache.get(key)
+    if cached and cached[0] > time.monotonic():
+        return cached[1]
+    found = platforms_for(db, issuer, client_id)
+    if found:
+        _login_cache[key] = (time.monotonic() + LOGIN_TTL, found)
+    return found
+
+
 def for_launch(
     db: Session, issuer: str, client_id: str, deployment_id: str
 ) -> list[tuple[PlatformRef, bool]]:
@@ -179,8 +201,9 @@ def platform_origins(db: Session) -> frozenset[str]:
 
 
 def forget_origins() -> None:
-    """Drop the cached origins (after a registration changes in this process)."""
+    """Drop what this process cached (after a registration changes here)."""
     _origins_cache.clear()
+    _login_cache.clear()
 
 
 def _read_origins(db: Session) -> frozenset[str]:

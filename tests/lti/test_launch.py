@@ -161,3 +161,15 @@ def test_launch_after_the_platform_rotates_its_key_fetches_the_new_key_set(
     result = platform.launch()
     assert result.response.status_code == 200, result.response.text[-400:]
     assert jwt.get_unverified_header(result.id_token)["kid"] == platform.kid
+
+
+def test_launch_from_a_platform_removed_elsewhere_is_refused_at_once(
+    tool: Tool, platform: OpenEdxPlatform
+) -> None:
+    assert platform.launch().response.status_code == 200  # this process remembers the login
+    with tool.database.engine.begin() as conn:  # as another worker's removal would
+        conn.execute(sa.text("DELETE FROM lti_deployments"))
+        conn.execute(sa.text("DELETE FROM lti_platforms"))
+    result = platform.launch()
+    assert result.response.status_code == 403
+    assert "<code>unknown_platform</code>" in result.response.text
