@@ -279,8 +279,3 @@ def counts(db: Session) -> dict[str, int]:
     """Scores per state."""
     rows = db.execute(sa.select(GradeJob.status, sa.func.count()).group_by(GradeJob.status))
     return {"pending": 0, "sent": 0, "failed": 0} | {status: n for status, n in rows}
-
-
-def pending(db: Session) -> int:
-    """Scores not yet sent."""
-    return db.scalar(sa.select(sa.func.count()).where(GradeJob.status == "pending")) or 0

@@ -38,8 +38,12 @@ class LaunchStore(Protocol):
 class DatabaseStore:
     """The embedded default: a table, each operation its own short transaction."""
 
+    #: Expired rows (spent nonces mostly) are cleared every this many claims.
+    PURGE_EVERY = 200
+
     def __init__(self, sessions: sessionmaker[Session]) -> None:
         self.sessions = sessions
+        self._claims = 0
 
     def _insert(self, db: Session) -> Any:
         module = postgresql if db.get_bind().dialect.name == "postgresql" else sqlite
@@ -81,6 +85,9 @@ class DatabaseStore:
 
     def claim(self, key: str, ttl: int) -> bool:
         """Insert if absent (an expired row is cleared first)."""
+        self._claims += 1
+        if self._claims % self.PURGE_EVERY == 0:
+            self.purge()  # Redis expires keys itself; a table needs sweeping
         now = utcnow()
         with self.sessions.begin() as db:
             db.execute(

@@ -8,8 +8,10 @@ import uuid
 from collections.abc import Iterator
 
 import pytest
+import sqlalchemy as sa
 
 from opes_lti.core.db import Database
+from opes_lti.lti.models import LaunchValue
 from opes_lti.lti.store import DatabaseStore, LaunchStore, RedisStore
 
 REDIS_URL = "redis://127.0.0.1:6379/15"
@@ -79,3 +81,15 @@ def test_store_concurrent_claims_let_one_winner_through(store: LaunchStore) -> N
     for t in threads:
         t.join(timeout=30)
     assert sorted(results) == [False] * 5 + [True]
+
+
+def test_store_database_sweeps_spent_nonces(database: Database) -> None:
+    store = DatabaseStore(database.sessions)
+    store.PURGE_EVERY = 3
+    for n in range(2):
+        assert store.claim(f"nonce:old-{n}", 1)
+    time.sleep(1.1)
+    assert store.claim("nonce:new", 60)  # the third claim sweeps the expired two
+    with database.sessions() as db:
+        keys = set(db.scalars(sa.select(LaunchValue.key)))
+    assert keys == {"nonce:new"}
