@@ -23,7 +23,7 @@ from opes_lti.core.db import database, session
 from opes_lti.lti import deep_linking, dynamic, keys, registrations
 from opes_lti.lti.activities import registered
 from opes_lti.lti.errors import REASONS, LaunchError
-from opes_lti.lti.launch import begin_login, validate_launch
+from opes_lti.lti.launch import Launch, begin_login, validate_launch
 from opes_lti.lti.registrations import RegistrationError
 from opes_lti.lti.store import LaunchStore, make_store
 
@@ -150,22 +150,23 @@ def _complete(state: str) -> Any:
     )
     db.commit()
     g.lti_launch = result
+    with force_locale(result.locale):
+        response = make_response(_show(result))
+    response.delete_cookie(STATE_COOKIE + state, path="/lti")
+    return response
+
+
+def _show(result: Launch) -> Any:
+    """The picker for a Deep Linking request, else the activity the link names."""
     if result.message_type == "LtiDeepLinkingRequest":
         if not result.is_instructor:
             raise LaunchError("not_designer")
-        token = deep_linking.open_picker(store(), result)
-        with force_locale(result.locale):
-            response = make_response(_picker(token))
-        response.delete_cookie(STATE_COOKIE + state, path="/lti")
-        return response
+        return _picker(deep_linking.open_picker(store(), result))
     key = str(result.custom.get("activity") or "placeholder")
     activity = registered(current_app).get(key)
-    with force_locale(result.locale):
-        if activity is None:
-            raise LaunchError("bad_message", f"unknown activity {key!r}")
-        response = make_response(activity.render(result))
-    response.delete_cookie(STATE_COOKIE + state, path="/lti")
-    return response
+    if activity is None:
+        raise LaunchError("bad_message", f"unknown activity {key!r}")
+    return activity.render(result)
 
 
 def _picker(token: str, error: bool = False) -> str:
