@@ -2,18 +2,33 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, render_template, url_for
+from flask import Blueprint, current_app, render_template, request, url_for
 
-from opes_lti.core.auth import require_role
+from opes_lti.core.auth import check_csrf, require_role
 from opes_lti.core.db import session
-from opes_lti.lti import keys, registrations
+from opes_lti.lti import dynamic, keys, registrations
 
 bp = Blueprint("lti_admin", __name__, url_prefix="/admin", template_folder="templates")
 
 
+@bp.post("/platforms/invite")
+@require_role("admin")
+def invite() -> str | tuple[str, int]:
+    """A dynamic-registration link for a platform administrator to paste."""
+    check_csrf()
+    name = request.form.get("name", "").strip()[:100]
+    if not name:
+        return platforms(invite_error=True), 400
+    settings = current_app.config["OPES_SETTINGS"]
+    link = settings.base_url + url_for(
+        "lti.register", invite=dynamic.invite(settings.secret_key, name)
+    )
+    return platforms(invite_link=link, invite_name=name)
+
+
 @bp.get("/platforms")
 @require_role("admin")
-def platforms() -> str:
+def platforms(invite_link: str = "", invite_name: str = "", invite_error: bool = False) -> str:
     """Every registration, and how to add one."""
     db = session()
     base = current_app.config["OPES_SETTINGS"].base_url
@@ -28,6 +43,10 @@ def platforms() -> str:
             "jwks": base + url_for("lti.jwks"),
             "config": base + url_for("lti.config"),
         },
+        invite_link=invite_link,
+        invite_name=invite_name,
+        invite_error=invite_error,
+        invite_days=dynamic.INVITE_DAYS,
     )
     db.commit()  # the first key may have been created for the JWKS
     return page

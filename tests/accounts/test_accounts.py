@@ -9,6 +9,7 @@ from flask.testing import FlaskClient
 
 from opes_lti.accounts import services
 from opes_lti.core.db import Database
+from opes_lti.lti.dynamic import check_invite
 from opes_lti.lti.registrations import PlatformSpec, add_platform
 
 PASSWORD = "una-password-lunga"
@@ -135,3 +136,32 @@ def test_accounts_password_is_stored_hashed(database: Database) -> None:
         account = services.add_account(db, "dora", PASSWORD, "coordinator")
         assert PASSWORD not in account.password_hash
         assert account.password_hash.startswith("scrypt:")
+
+
+def test_admin_creates_a_registration_link_that_works(client: FlaskClient, admin: str) -> None:
+    _sign_in(client, "anna")
+    page = client.get("/admin/platforms").get_data(as_text=True)
+    answer = client.post(
+        "/admin/platforms/invite",
+        headers={"Accept-Language": "en"},
+        data={"csrf": _csrf(page), "name": "Canvas <Lazio>"},
+    )
+    text = answer.get_data(as_text=True)
+    assert answer.status_code == 200
+    assert "Canvas &lt;Lazio&gt;" in text
+    link = re.search(r"<code>(http[^<]+/lti/register\?invite=[^<]+)</code>", text).group(1)
+    invitation = link.split("invite=", 1)[1]
+    secret = client.application.config["OPES_SETTINGS"].secret_key
+    assert check_invite(secret, invitation) == "Canvas <Lazio>"
+
+
+def test_admin_registration_link_needs_a_name_and_the_form_token(
+    client: FlaskClient, admin: str
+) -> None:
+    _sign_in(client, "anna")
+    page = client.get("/admin/platforms").get_data(as_text=True)
+    empty = client.post("/admin/platforms/invite", data={"csrf": _csrf(page), "name": " "})
+    assert empty.status_code == 400
+    assert 'role="alert"' in empty.get_data(as_text=True)
+    forged = client.post("/admin/platforms/invite", data={"name": "x"})
+    assert forged.status_code == 400
