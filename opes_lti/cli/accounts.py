@@ -21,11 +21,7 @@ def command() -> None:
 @pass_context
 def add(obj: CliContext, username: str, role: str, password: str) -> None:
     """Create account USERNAME."""
-    try:
-        with obj.database.transaction() as db:
-            services.add_account(db, username, password, role)
-    except services.AccountError as exc:
-        raise click.ClickException(str(exc)) from None
+    obj.run(lambda db: services.add_account(db, username, password, role), services.AccountError)
     click.echo(f"account {username} ({role}) created")
 
 
@@ -47,9 +43,5 @@ def list_(obj: CliContext) -> None:
 @pass_context
 def remove(obj: CliContext, username: str) -> None:
     """Delete account USERNAME."""
-    try:
-        with obj.database.transaction() as db:
-            services.remove_account(db, username)
-    except services.AccountError as exc:
-        raise click.ClickException(str(exc)) from None
+    obj.run(lambda db: services.remove_account(db, username), services.AccountError)
     click.echo(f"account {username} removed")

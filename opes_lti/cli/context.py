@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import cached_property
 
 import click
+from sqlalchemy.orm import Session
 
 from opes_lti.core.db import Database
 from opes_lti.core.settings import Settings, SettingsError, load_settings
@@ -25,6 +27,14 @@ class CliContext:
     def database(self) -> Database:
         """The configured database."""
         return Database(self.settings.database_url)
+
+    def run[T](self, action: Callable[[Session], T], *refusals: type[Exception]) -> T:
+        """Run ``action`` in a transaction; a refusal becomes a plain message and exit 1."""
+        try:
+            with self.database.transaction() as db:
+                return action(db)
+        except refusals as exc:
+            raise click.ClickException(str(exc)) from None
 
     def close(self) -> None:
         """Release pooled connections."""

@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 import click
-from sqlalchemy.orm import Session
 
 from opes_lti.cli.context import CliContext, pass_context
 from opes_lti.lti import registrations
@@ -15,14 +12,6 @@ from opes_lti.lti.registrations import PlatformSpec, RegistrationError
 @click.group("platforms")
 def command() -> None:
     """Register, list and remove LTI platforms (Open edX, Moodle, Canvas...)."""
-
-
-def _run[T](obj: CliContext, action: Callable[[Session], T]) -> T:
-    try:
-        with obj.database.transaction() as db:
-            return action(db)
-    except RegistrationError as exc:
-        raise click.ClickException(str(exc)) from None
 
 
 @command.command("add")
@@ -54,7 +43,7 @@ def add(
         key_set_url=jwks_url,
         deployment_ids=deployments,
     )
-    platform_id = _run(obj, lambda db: registrations.add_platform(db, spec).id)
+    platform_id = obj.run(lambda db: registrations.add_platform(db, spec).id, RegistrationError)
     click.echo(f"platform {platform_id} registered: {issuer} (client id {client_id})")
 
 
@@ -64,7 +53,9 @@ def add(
 @pass_context
 def add_deployment(obj: CliContext, platform_id: int, deployment_id: str) -> None:
     """Accept launches from another DEPLOYMENT_ID of platform PLATFORM_ID."""
-    _run(obj, lambda db: registrations.add_deployment(db, platform_id, deployment_id))
+    obj.run(
+        lambda db: registrations.add_deployment(db, platform_id, deployment_id), RegistrationError
+    )
     click.echo(f"deployment {deployment_id} added to platform {platform_id}")
 
 
@@ -73,7 +64,7 @@ def add_deployment(obj: CliContext, platform_id: int, deployment_id: str) -> Non
 @pass_context
 def remove(obj: CliContext, platform_id: int) -> None:
     """Forget platform PLATFORM_ID: its launches are refused from now on."""
-    _run(obj, lambda db: registrations.remove_platform(db, platform_id))
+    obj.run(lambda db: registrations.remove_platform(db, platform_id), RegistrationError)
     click.echo(f"platform {platform_id} removed")
 
 
@@ -81,8 +72,7 @@ def remove(obj: CliContext, platform_id: int) -> None:
 @pass_context
 def list_(obj: CliContext) -> None:
     """List registered platforms with their deployments."""
-    rows = _run(
-        obj,
+    rows = obj.run(
         lambda db: [
             (p.id, p.name, p.issuer, p.client_id, [d.deployment_id for d in p.deployments])
             for p in registrations.list_platforms(db)

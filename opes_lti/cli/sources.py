@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 import click
-from sqlalchemy.orm import Session
 
 from opes_lti.cli.context import CliContext, pass_context
 from opes_lti.reporting import sources
@@ -16,20 +13,12 @@ def command() -> None:
     """Register, list and revoke reporting sources (ingestion tokens)."""
 
 
-def _run[T](obj: CliContext, action: Callable[[Session, str], T], name: str) -> T:
-    try:
-        with obj.database.transaction() as db:
-            return action(db, name)
-    except sources.SourceError as exc:
-        raise click.ClickException(str(exc)) from None
-
-
 @command.command("add")
 @click.argument("name")
 @pass_context
 def add(obj: CliContext, name: str) -> None:
     """Register source NAME and print its token (shown this once only)."""
-    created = _run(obj, sources.add_source, name)
+    created = obj.run(lambda db: sources.add_source(db, name), sources.SourceError)
     click.echo(f"source {name} registered. Its token, shown only now:")
     click.echo(created.token)
 
@@ -39,7 +28,7 @@ def add(obj: CliContext, name: str) -> None:
 @pass_context
 def rotate(obj: CliContext, name: str) -> None:
     """Give source NAME a new token; the old one stops working at once."""
-    created = _run(obj, sources.rotate_token, name)
+    created = obj.run(lambda db: sources.rotate_token(db, name), sources.SourceError)
     click.echo(f"new token for {name}, shown only now:")
     click.echo(created.token)
 
@@ -49,7 +38,7 @@ def rotate(obj: CliContext, name: str) -> None:
 @pass_context
 def revoke(obj: CliContext, name: str) -> None:
     """Revoke source NAME's token; the events it sent stay."""
-    _run(obj, sources.revoke_source, name)
+    obj.run(lambda db: sources.revoke_source(db, name), sources.SourceError)
     click.echo(f"source {name} revoked")
 
 
