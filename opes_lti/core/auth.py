@@ -12,6 +12,7 @@ from functools import wraps
 from typing import Any
 
 from flask import abort, redirect, request, session, url_for
+from flask_babel import lazy_gettext as _l
 
 ROLES = ("admin", "coordinator")
 
@@ -50,4 +51,4 @@ def check_csrf() -> None:
     """Refuse a form whose token is not the session's."""
     sent = request.form.get("csrf", "")
     if not sent or not secrets.compare_digest(sent, session.get("csrf", "")):
-        abort(400, description="The form has expired: reload the page and try again.")
+        abort(400, description=_l("The form has expired: reload the page and try again."))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, render_template, request
 from flask_babel import force_locale
+from flask_babel import lazy_gettext as _l
 
 from opes_lti.core.db import session
 from opes_lti.lti import grades, sessions
@@ -18,7 +19,9 @@ def complete() -> tuple[str, int]:
     db = session()
     launch = sessions.recall(db, store(), request.form.get("token", ""))
     if launch is None:
-        abort(403, description="This page has expired: open the activity again from the course.")
+        abort(
+            403, description=_l("This page has expired: open the activity again from the course.")
+        )
     with force_locale(launch.locale):
         if not grades.can_grade(launch):
             return render_template("placeholder/completed.html", graded=False), 200

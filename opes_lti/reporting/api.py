@@ -9,6 +9,7 @@ from flask import Blueprint, Response, current_app, jsonify, request
 from flask_babel import gettext as _
 from werkzeug.exceptions import HTTPException
 
+from opes_lti.core import errors
 from opes_lti.core.db import session
 from opes_lti.reporting import sources
 from opes_lti.reporting.ingest import ingest, summarise
@@ -35,15 +36,9 @@ def _fail(status: int, code: str, message: str) -> NoReturn:
 
 @bp.record_once
 def _register_app_handler(state: Any) -> None:
-    # Routing errors (404, 405) happen before any blueprint is chosen, so the handler is
-    # the app's; it answers JSON under /api/ and leaves every other page as it was.
-    state.app.register_error_handler(HTTPException, _api_or_default)
-
-
-def _api_or_default(exc: HTTPException) -> Any:
-    if request.path.startswith(bp.url_prefix or "/api/"):
-        return _json_error(exc)
-    return exc
+    # Routing errors (404, 405) happen before any blueprint is chosen, so the app's error
+    # handler must know that everything under /api/ answers JSON.
+    errors.answer_prefix(state.app, bp.url_prefix or "/api/v1", _json_error)
 
 
 def _json_error(exc: HTTPException) -> tuple[Response, int]:
