@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import click
 
 from opes_lti.cli.context import CliContext, pass_context
@@ -37,11 +39,21 @@ def command(
     """Serve the web application and print the addresses to open."""
     from opes_lti.server import serve
 
+    settings = obj.settings
     base = f"http://{host}:{port}"
+    if "OPES_BASE_URL" not in os.environ:
+        # Nothing public configured: LTI URLs are then where this process listens.
+        settings = settings.with_overrides(base_url=base)
     click.echo(f"OPES {service} service starting on {base}")
     if service in ("embedded", "reporting"):
         click.echo(f"  reporting home:   {base}/")
         click.echo(f"  ingestion API:    {base}/api/v1/events")
         click.echo(f"  API description:  {base}/api/v1/openapi.json")
-        click.echo(f"  health:           {base}/healthz")
-    serve(obj.settings, service, host, port, workers, threads, not no_dispatcher)  # type: ignore[arg-type]
+    if service in ("embedded", "tool"):
+        click.echo(f"  LTI tool config:  {settings.base_url}/lti/config.json")
+        click.echo(
+            f"  LTI admin page:   {settings.base_url}/admin/platforms"
+            "  (make an account: opes-lti accounts add NAME --role admin)"
+        )
+    click.echo(f"  health:           {base}/healthz")
+    serve(settings, service, host, port, workers, threads, not no_dispatcher)  # type: ignore[arg-type]
