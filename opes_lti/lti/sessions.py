@@ -12,11 +12,29 @@ import secrets
 from sqlalchemy.orm import Session
 
 from opes_lti.lti import registrations
-from opes_lti.lti.launch import Launch
+from opes_lti.lti.launch import CLAIM, Launch
 from opes_lti.lti.store import LaunchStore
 
 #: A learner may keep an activity open for a working day.
 SESSION_TTL = 8 * 3600
+#: The claims later pages use. Names, e-mail addresses and the rest are not kept: the
+#: tool works with pseudonyms, and what it does not store cannot leak.
+KEPT_CLAIMS = frozenset(
+    {
+        "iss",
+        "aud",
+        "sub",  # sub: AGS needs the platform's user id to post a score
+        CLAIM + "message_type",
+        CLAIM + "deployment_id",
+        CLAIM + "roles",
+        CLAIM + "context",
+        CLAIM + "resource_link",
+        CLAIM + "custom",
+        CLAIM + "launch_presentation",
+        "https://purl.imsglobal.org/spec/lti-ags/claim/endpoint",
+        "https://purl.imsglobal.org/spec/lti-nrps/claim/namesroleservice",
+    }
+)
 
 
 def remember(store: LaunchStore, launch: Launch) -> str:
@@ -26,7 +44,7 @@ def remember(store: LaunchStore, launch: Launch) -> str:
         f"launch:{token}",
         {
             "platform": launch.platform.id,
-            "claims": launch.claims,
+            "claims": {k: v for k, v in launch.claims.items() if k in KEPT_CLAIMS},
             "user": launch.user,
             "locale": launch.locale,
             "roles": launch.roles,

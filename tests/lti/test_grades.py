@@ -9,6 +9,7 @@ import requests
 import sqlalchemy as sa
 
 from opes_lti.lti.grades import GradeJob, GradeSender
+from opes_lti.lti.views import store
 from tests.lti.conftest import Tool
 from tests.support.platform import OpenEdxPlatform
 
@@ -103,3 +104,14 @@ def test_grades_expired_or_forged_page_token_is_refused(tool: Tool) -> None:
         tool.url + "/placeholder/complete", data={"token": "forged"}, timeout=10
     )
     assert response.status_code == 403
+
+
+def test_page_session_keeps_no_names_or_emails(tool: Tool, platform: OpenEdxPlatform) -> None:
+    browser = requests.Session()
+    result = platform.launch(browser)
+    token = re.search(r'name="token" value="([^"]+)"', result.response.text).group(1)
+    with tool.app.app_context():
+        kept = store().get(f"launch:{token}")
+    assert kept["claims"]["sub"] == "42"
+    assert "name" not in kept["claims"]  # the platform sent "Maria Rossi"
+    assert "Maria Rossi" not in str(kept)
