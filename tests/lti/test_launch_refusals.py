@@ -18,6 +18,7 @@ import requests
 import sqlalchemy as sa
 
 from opes_lti.lti.models import LaunchRecord
+from opes_lti.lti.registrations import PlatformSpec, add_platform
 from tests.lti.conftest import Tool
 from tests.support.platform import OpenEdxPlatform, private_pem
 
@@ -103,6 +104,11 @@ def _no_resource_link_id(claims: dict[str, Any], _headers: dict[str, Any]) -> No
     claims[CLAIM + "resource_link"] = {"title": "no id"}
 
 
+def _audiences_without_azp(claims: dict[str, Any], _headers: dict[str, Any]) -> None:
+    claims["aud"] = [claims["aud"], "someone-else"]
+    del claims["azp"]
+
+
 _platform_pem: list[str] = []
 
 CASES = [
@@ -128,6 +134,7 @@ CASES = [
     ("other-nonce", _set("nonce", "not-the-login-nonce"), 401, "bad_nonce"),
     ("no-exp", _drop("exp"), 401, "expired_token"),
     ("garbage", lambda c, h: "not.a.jwt", 400, "malformed_token"),
+    ("several-audiences-no-azp", _audiences_without_azp, 401, "wrong_audience"),
 ]
 
 
@@ -217,3 +224,51 @@ def test_launch_refusal_escapes_what_the_platform_sent(tool: Tool) -> None:
     assert response.status_code == 403
     assert "<script>alert(1)</script>" not in response.text
     assert "&lt;script&gt;" in response.text
+
+
+def test_launch_audience_list_with_azp_is_accepted(tool: Tool, platform: OpenEdxPlatform) -> None:
+    def audiences(claims: dict[str, Any], _headers: dict[str, Any]) -> None:
+        claims["aud"] = ["someone-else", platform.client_id]
+        claims["azp"] = platform.client_id
+
+    response = _post(tool, platform, audiences)
+    assert response.status_code == 200, response.text[-600:]
+
+
+def test_login_by_post_works_like_get(tool: Tool, platform: OpenEdxPlatform) -> None:
+    response = requests.post(
+        tool.url + "/lti/login",
+        allow_redirects=False,
+        timeout=10,
+        data={
+            "iss": platform.url,
+            "login_hint": "1",
+            "client_id": platform.client_id,
+            "target_link_uri": tool.url + "/lti/launch",
+        },
+    )
+    assert response.status_code == 302
+    assert response.headers["Location"].startswith(platform.url + "/auth?")
+
+
+def test_login_for_an_issuer_with_several_client_ids_needs_the_client_id(
+    tool: Tool, platform: OpenEdxPlatform
+) -> None:
+    with tool.database.transaction() as db:
+        add_platform(db, PlatformSpec(**(platform.registration() | {"client_id": "second"})))
+    params = {"iss": platform.url, "login_hint": "1", "target_link_uri": tool.url + "/lti/launch"}
+    ambiguous = requests.get(
+        tool.url + "/lti/login", params=params, allow_redirects=False, timeout=10
+    )
+    assert ambiguous.status_code == 400
+    assert "<code>ambiguous_platform</code>" in ambiguous.text
+    chosen = requests.get(
+        tool.url + "/lti/login",
+        params=params | {"client_id": "second"},
+        allow_redirects=False,
+        timeout=10,
+    )
+    assert chosen.status_code == 302
+    assert "client_id=second" in chosen.headers["Location"]
+    # and the platform's own registration still launches
+    assert platform.launch().response.status_code == 200
