@@ -6,6 +6,7 @@ import subprocess
 import sys
 
 DOMAIN_MODULES = [
+    "opes_lti.competencies.gain",
     "opes_lti.events.domain",
     "opes_lti.events.xapi",
     "opes_lti.events.delivery",

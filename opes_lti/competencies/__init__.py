@@ -1,0 +1,1 @@
+"""Competency self-assessment: frameworks, answers, and the knowledge gap closed."""
