@@ -12,7 +12,6 @@ from __future__ import annotations
 import hashlib
 import json
 import secrets
-import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -26,6 +25,7 @@ from pylti1p3.message_validators import get_validators
 from sqlalchemy.orm import Session
 
 from opes_lti.core.db import utcnow
+from opes_lti.core.ttlcache import TtlCache
 from opes_lti.lti import registrations
 from opes_lti.lti.errors import LaunchError
 from opes_lti.lti.models import LaunchRecord
@@ -171,13 +171,13 @@ def _key_set(store: LaunchStore, url: str, refresh: bool) -> dict[str, Any]:
 #: Parsed public keys by (JWKS URL, kid), kept per process: parsing a JWK into a key costs
 #: more than the signature check. Never longer than the shared copy of the key set.
 _PARSED_TTL = 300.0
-_parsed: dict[tuple[str, str], tuple[float, Any]] = {}
+_parsed: TtlCache[Any] = TtlCache(_PARSED_TTL)
 
 
 def _public_key(store: LaunchStore, platform: PlatformRef, kid: str) -> Any:
     cached = _parsed.get((platform.key_set_url, kid))
-    if cached and cached[0] > time.monotonic():
-        return cached[1]
+    if cached is not None:
+        return cached
     # A kid we have not seen means the platform rotated its keys: fetch once more.
     for refresh in (False, True):
         for jwk in _key_set(store, platform.key_set_url, refresh)["keys"]:
@@ -186,8 +186,7 @@ def _public_key(store: LaunchStore, platform: PlatformRef, kid: str) -> Any:
                     key = jwt.PyJWK(jwk, algorithm="RS256").key
                 except jwt.PyJWTError as exc:
                     raise LaunchError("unknown_kid", f"unusable key {kid}: {exc}") from None
-                _parsed[(platform.key_set_url, kid)] = (time.monotonic() + _PARSED_TTL, key)
-                return key
+                return _parsed.put((platform.key_set_url, kid), key)
     raise LaunchError("unknown_kid", kid)
 
 

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from opes_lti.core.ttlcache import TtlCache
 from opes_lti.lti.models import Deployment, Platform
 
 
@@ -140,7 +140,7 @@ def platforms_for(db: Session, issuer: str, client_id: str | None = None) -> lis
 
 #: Seconds a process reuses a registration found for a login.
 LOGIN_TTL = 10.0
-_login_cache: dict[tuple[str, str, str], tuple[float, list[PlatformRef]]] = {}
+_login_cache: TtlCache[list[PlatformRef]] = TtlCache(LOGIN_TTL)
 
 
 def for_login(db: Session, issuer: str, client_id: str | None) -> list[PlatformRef]:
@@ -152,12 +152,10 @@ def for_login(db: Session, issuer: str, client_id: str | None) -> list[PlatformR
     """
     key = (str(db.get_bind().url), issuer, client_id or "")
     cached = _login_cache.get(key)
-    if cached and cached[0] > time.monotonic():
-        return cached[1]
+    if cached is not None:
+        return cached
     found = platforms_for(db, issuer, client_id)
-    if found:
-        _login_cache[key] = (time.monotonic() + LOGIN_TTL, found)
-    return found
+    return _login_cache.put(key, found) if found else found
 
 
 def for_launch(
@@ -181,7 +179,7 @@ def platform_ref(db: Session, platform_id: int) -> PlatformRef | None:
 
 #: Seconds a process reuses the list of platform origins for frame-ancestors.
 ORIGINS_TTL = 30.0
-_origins_cache: dict[str, tuple[float, frozenset[str]]] = {}
+_origins_cache: TtlCache[frozenset[str]] = TtlCache(ORIGINS_TTL)
 
 
 def platform_origins(db: Session) -> frozenset[str]:
@@ -193,11 +191,7 @@ def platform_origins(db: Session) -> frozenset[str]:
     """
     url = str(db.get_bind().url)
     cached = _origins_cache.get(url)
-    if cached and time.monotonic() - cached[0] < ORIGINS_TTL:
-        return cached[1]
-    origins = _read_origins(db)
-    _origins_cache[url] = (time.monotonic(), origins)
-    return origins
+    return cached if cached is not None else _origins_cache.put(url, _read_origins(db))
 
 
 def forget_origins() -> None:
