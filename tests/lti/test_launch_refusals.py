@@ -17,6 +17,7 @@ import pytest
 import requests
 import sqlalchemy as sa
 
+from opes_lti.lti.launch import LEEWAY
 from opes_lti.lti.models import LaunchRecord
 from opes_lti.lti.registrations import PlatformSpec, add_platform
 from tests.lti.conftest import Tool
@@ -104,6 +105,20 @@ def _no_resource_link_id(claims: dict[str, Any], _headers: dict[str, Any]) -> No
     claims[CLAIM + "resource_link"] = {"title": "no id"}
 
 
+def _tampered_payload(claims: dict[str, Any], headers: dict[str, Any]) -> str:
+    # A learner turned into an instructor, the platform's signature kept.
+    signed = jwt.encode(claims, _platform_pem[0], algorithm="RS256", headers=headers)
+    head, _, signature = signed.split(".")
+    claims[CLAIM + "roles"] = ["http://purl.imsglobal.org/vocab/lis/v2/membership#Instructor"]
+    forged = jwt.encode(claims, _platform_pem[0], algorithm="RS256", headers=headers)
+    return ".".join([head, forged.split(".")[1], signature])
+
+
+def _unsigned(claims: dict[str, Any], headers: dict[str, Any]) -> str:
+    signed = jwt.encode(claims, _platform_pem[0], algorithm="RS256", headers=headers)
+    return signed.rsplit(".", 1)[0] + "."
+
+
 def _audiences_without_azp(claims: dict[str, Any], _headers: dict[str, Any]) -> None:
     claims["aud"] = [claims["aud"], "someone-else"]
     del claims["azp"]
@@ -127,6 +142,11 @@ CASES = [
     ("no-sub", _drop("sub"), 400, "bad_message"),
     # beyond the guide
     ("signed-by-another-key", _other_key, 401, "bad_signature"),
+    ("tampered-payload", _tampered_payload, 401, "bad_signature"),
+    ("signature-stripped", _unsigned, 401, "bad_signature"),
+    ("not-yet-valid", _set("nbf", int(time.time()) + 3600), 401, "expired_token"),
+    ("iat-not-a-time", _set("iat", "yesterday"), 401, "expired_token"),
+    ("exp-not-a-time", _set("exp", True), 401, "expired_token"),
     ("hs256", _hs256, 401, "bad_algorithm"),
     ("wrong-audience", _set("aud", "someone-else"), 403, "unknown_platform"),
     ("unknown-deployment", _set(CLAIM + "deployment_id", "99"), 403, "unknown_deployment"),
@@ -157,6 +177,19 @@ def test_launch_refusal_is_a_clear_page_with_the_right_status(
 def test_launch_valid_minted_token_is_accepted(tool: Tool, platform: OpenEdxPlatform) -> None:
     # The control: the same minting, unchanged, launches.
     response = _post(tool, platform, lambda claims, headers: None)
+    assert response.status_code == 200, response.text[-600:]
+
+
+def test_launch_clock_skew_within_the_leeway_is_accepted(
+    tool: Tool, platform: OpenEdxPlatform
+) -> None:
+    # Platforms' clocks drift: a token just expired or just issued is still taken.
+    now = int(time.time())
+
+    def skewed(claims: dict[str, Any], _headers: dict[str, Any]) -> None:
+        claims.update(exp=now - LEEWAY // 2, iat=now + LEEWAY // 2)
+
+    response = _post(tool, platform, skewed)
     assert response.status_code == 200, response.text[-600:]
 
 
