@@ -34,7 +34,7 @@ from opes_lti.core.db import utcnow
 from opes_lti.core.ttlcache import TtlCache
 from opes_lti.lti import registrations
 from opes_lti.lti.errors import LaunchError
-from opes_lti.lti.models import LaunchRecord
+from opes_lti.lti.models import Deployment, LaunchRecord
 from opes_lti.lti.registrations import PlatformRef
 from opes_lti.lti.store import LaunchStore
 
@@ -47,7 +47,38 @@ LEEWAY = 60
 #: How long a platform's key set is reused before it is fetched again.
 JWKS_TTL = 3600
 MESSAGE_TYPES = ("LtiResourceLinkRequest", "LtiDeepLinkingRequest")
-_RECORD = sa.insert(LaunchRecord)
+_RECORDED_COLUMNS = (
+    "platform_id",
+    "deployment_id",
+    "user",
+    "context_id",
+    "resource_link_id",
+    "message_type",
+    "roles",
+    "locale",
+    "created_at",
+)
+#: Record the launch only if its registration and deployment still exist: the check and
+#: the write are one statement, so a registration read from a process cache is confirmed
+#: at the moment it is used, in the launch's single round trip to the database.
+RECORD_IF_REGISTERED = (
+    sa.insert(LaunchRecord)
+    .from_select(
+        _RECORDED_COLUMNS,
+        sa.select(
+            *(
+                sa.bindparam(name, type_=LaunchRecord.__table__.c[name].type)
+                for name in _RECORDED_COLUMNS
+            )
+        ).where(
+            sa.exists().where(
+                Deployment.platform_id == sa.bindparam("platform_id"),
+                Deployment.deployment_id == sa.bindparam("deployment_id"),
+            )
+        ),
+    )
+    .returning(LaunchRecord.id)
+)
 
 
 @dataclass(frozen=True)
@@ -270,21 +301,31 @@ def validate_launch(
         locale=locale if locale in ("it", "en") else default_locale,
         roles=list(claims.get(CLAIM + "roles") or []),
     )
-    # A Core insert: the ORM's unit of work would cost more than the row on every launch.
-    db.connection().execute(
-        _RECORD,
-        {
-            "platform_id": platform.id,
-            "deployment_id": deployment_id,
-            "user": launch.user,
-            "context_id": launch.context.get("id"),
-            "resource_link_id": launch.resource_link.get("id"),
-            "message_type": launch.message_type,
-            "roles": launch.roles,
-            "locale": launch.locale,
-            "created_at": utcnow(),
-        },
-    )
+    values = {
+        "platform_id": platform.id,
+        "deployment_id": deployment_id,
+        "user": launch.user,
+        "context_id": launch.context.get("id"),
+        "resource_link_id": launch.resource_link.get("id"),
+        "message_type": launch.message_type,
+        "roles": launch.roles,
+        "locale": launch.locale,
+        "created_at": utcnow(),
+    }
+    # One statement, committed on its own: a transaction around it would cost two more
+    # round trips (BEGIN, COMMIT) on every launch for no added safety.
+    engine = db.get_bind()
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        recorded = conn.execute(RECORD_IF_REGISTERED, values).first()
+    if recorded is None:  # changed since this process cached it: say what changed
+        registrations.forget_cached()
+        fresh = registrations.for_launch(db, platform.issuer, client_id, deployment_id, fresh=True)
+        if not fresh:
+            raise LaunchError("unknown_platform", f"{platform.issuer} / {client_id}")
+        if not fresh[0][1]:
+            raise LaunchError("unknown_deployment", str(deployment_id))
+        # Removed and registered again moments ago: the next launch reads the new one.
+        raise LaunchError("unknown_platform", "the registration changed; launch again")
     return launch
 
 

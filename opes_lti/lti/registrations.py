@@ -67,7 +67,7 @@ def add_platform(db: Session, spec: PlatformSpec) -> Platform:
     platform.deployments = [Deployment(deployment_id=d) for d in dict.fromkeys(spec.deployment_ids)]
     db.add(platform)
     db.flush()
-    forget_origins()
+    forget_cached()
     return platform
 
 
@@ -91,7 +91,7 @@ def remove_platform(db: Session, platform_id: int) -> Platform:
         raise RegistrationError(f"no platform with id {platform_id}")
     db.delete(platform)
     db.flush()
-    forget_origins()
+    forget_cached()
     return platform
 
 
@@ -158,17 +158,31 @@ def for_login(db: Session, issuer: str, client_id: str | None) -> list[PlatformR
     return _login_cache.put(key, found) if found else found
 
 
+_launch_cache: TtlCache[PlatformRef] = TtlCache(LOGIN_TTL)
+
+
 def for_launch(
-    db: Session, issuer: str, client_id: str, deployment_id: str
+    db: Session, issuer: str, client_id: str, deployment_id: str, fresh: bool = False
 ) -> list[tuple[PlatformRef, bool]]:
     """Registrations of (issuer, client id), each saying if the deployment is registered.
 
-    One round trip on the launch's hot path instead of two.
+    A registration found with its deployment is remembered per process for
+    :data:`LOGIN_TTL` seconds, so it may be that old: the statement that records the
+    launch (:data:`opes_lti.lti.launch.RECORD_IF_REGISTERED`) checks it again in the same
+    round trip, and a platform or deployment removed on another worker is refused there.
+    ``fresh`` skips the cache.
     """
+    key = (str(db.get_bind().url), issuer, client_id, deployment_id)
+    cached = None if fresh else _launch_cache.get(key)
+    if cached is not None:
+        return [(cached, True)]
     rows = db.connection().execute(
         _FOR_LAUNCH, {"issuer": issuer, "client_id": client_id, "deployment_id": deployment_id}
     )
-    return [(PlatformRef(*row[:-1]), bool(row[-1])) for row in rows]
+    found = [(PlatformRef(*row[:-1]), bool(row[-1])) for row in rows]
+    if len(found) == 1 and found[0][1]:
+        _launch_cache.put(key, found[0][0])
+    return found
 
 
 def platform_ref(db: Session, platform_id: int) -> PlatformRef | None:
@@ -194,10 +208,11 @@ def platform_origins(db: Session) -> frozenset[str]:
     return cached if cached is not None else _origins_cache.put(url, _read_origins(db))
 
 
-def forget_origins() -> None:
+def forget_cached() -> None:
     """Drop what this process cached (after a registration changes here)."""
     _origins_cache.clear()
     _login_cache.clear()
+    _launch_cache.clear()
 
 
 def _read_origins(db: Session) -> frozenset[str]:

@@ -12,7 +12,7 @@ from opes_lti.app import create_app
 from opes_lti.core.db import Database
 from opes_lti.core.settings import Settings
 from opes_lti.lti.launch import pseudonym
-from opes_lti.lti.models import LaunchRecord, LaunchValue
+from opes_lti.lti.models import Deployment, LaunchRecord, LaunchValue, Platform
 from opes_lti.lti.registrations import PlatformSpec, add_platform
 from opes_lti.lti.views import STATE_COOKIE, store
 from tests.lti.conftest import REDIS_URL, Tool
@@ -173,3 +173,34 @@ def test_launch_from_a_platform_removed_elsewhere_is_refused_at_once(
     result = platform.launch()
     assert result.response.status_code == 403
     assert "<code>unknown_platform</code>" in result.response.text
+
+
+def test_launch_through_a_deployment_removed_elsewhere_is_refused_at_once(
+    tool: Tool, platform: OpenEdxPlatform
+) -> None:
+    assert platform.launch().response.status_code == 200  # registration now cached
+    with tool.database.engine.begin() as conn:  # another worker removes the deployment
+        conn.execute(sa.text("DELETE FROM lti_deployments"))
+    result = platform.launch()
+    assert result.response.status_code == 403
+    assert "<code>unknown_deployment</code>" in result.response.text
+    with tool.database.sessions() as db:
+        assert db.scalar(sa.select(sa.func.count()).select_from(LaunchRecord)) == 1
+
+
+def test_launch_after_the_platform_is_registered_again_elsewhere_asks_to_launch_again(
+    tool: Tool, platform: OpenEdxPlatform
+) -> None:
+    assert platform.launch().response.status_code == 200  # registration now cached
+    with tool.database.engine.begin() as conn:  # another worker removes it and adds it back
+        old = conn.execute(sa.select(Platform.__table__)).mappings().one()
+        conn.execute(sa.text("DELETE FROM lti_deployments"))
+        conn.execute(sa.text("DELETE FROM lti_platforms"))
+        added = conn.execute(
+            sa.insert(Platform).values(dict(old) | {"id": old["id"] + 100})
+        ).inserted_primary_key[0]
+        conn.execute(sa.insert(Deployment).values(platform_id=added, deployment_id="1"))
+    refused = platform.launch()
+    assert refused.response.status_code == 403
+    assert "launch again" in refused.response.text
+    assert platform.launch().response.status_code == 200  # the new registration is read

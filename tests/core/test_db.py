@@ -1,0 +1,52 @@
+"""The pool hands out live connections without pinging busy ones."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+import sqlalchemy as sa
+
+from opes_lti.core.db import make_engine
+
+
+@pytest.fixture
+def pg_url(request: pytest.FixtureRequest) -> str:
+    from tests.support import databases
+
+    if not databases.postgres_admin_url():
+        pytest.skip("PostgreSQL tests turned off (OPES_TEST_POSTGRES_URL=off)")
+    return request.getfixturevalue("postgres_url")
+
+
+def _backend_pid(engine: sa.Engine) -> int:
+    with engine.connect() as conn:
+        return conn.execute(sa.text("SELECT pg_backend_pid()")).scalar_one()
+
+
+def _terminate(url: str, pid: int) -> None:
+    killer = sa.create_engine(url, poolclass=sa.pool.NullPool)
+    with killer.connect() as conn:
+        conn.execute(sa.text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+    killer.dispose()
+
+
+def test_a_connection_killed_while_idle_is_replaced_unseen(pg_url: str) -> None:
+    engine = make_engine(pg_url, alive_window=0.05)
+    dead = _backend_pid(engine)
+    _terminate(pg_url, dead)
+    time.sleep(0.1)  # idle past the window: the checkout pings and finds it dead
+    assert _backend_pid(engine) != dead
+    engine.dispose()
+
+
+def test_a_connection_used_moments_ago_is_not_pinged(pg_url: str) -> None:
+    engine = make_engine(pg_url, alive_window=60)
+    pings: list[object] = []
+    original = engine.dialect.do_ping
+    engine.dialect.do_ping = lambda conn: pings.append(conn) or original(conn)  # type: ignore[method-assign]
+    for _ in range(5):
+        _backend_pid(engine)
+    assert pings == []
+    engine.dialect.do_ping = original  # type: ignore[method-assign]
+    engine.dispose()
