@@ -119,7 +119,12 @@ def main() -> None:
             "OPES_REDIS_URL": REDIS_URL,
             "OPES_BASE_URL": f"http://127.0.0.1:{port}",
         }
-        tool = Server.opes(["--service", "tool", "--workers", "2", "--threads", "1"], env, port)
+        # No access log, as the baseline's gunicorn keeps none: like for like.
+        tool = Server.opes(
+            ["--service", "tool", "--workers", "2", "--threads", "1", "--no-access-log"],
+            env,
+            port,
+        )
         baseline_env = {
             "BENCH_PLATFORM": json.dumps(
                 {

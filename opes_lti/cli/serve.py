@@ -26,6 +26,12 @@ from opes_lti.cli.context import CliContext, pass_context
     is_flag=True,
     help="Do not deliver the outbox from this process (run 'outbox worker').",
 )
+@click.option(
+    "--access-log/--no-access-log",
+    default=True,
+    show_default=True,
+    help="Log each request to stdout (leave it to the reverse proxy when there is one).",
+)
 @pass_context
 def command(
     obj: CliContext,
@@ -35,6 +41,7 @@ def command(
     workers: int,
     threads: int,
     no_dispatcher: bool,
+    access_log: bool,
 ) -> None:
     """Serve the web application and print the addresses to open."""
     from opes_lti.server import serve
@@ -56,4 +63,13 @@ def command(
             "  (make an account: opes-lti accounts add NAME --role admin)"
         )
     click.echo(f"  health:           {base}/healthz")
-    serve(settings, service, host, port, workers, threads, not no_dispatcher)  # type: ignore[arg-type]
+    serve(
+        settings,
+        service,  # type: ignore[arg-type]
+        host,
+        port,
+        workers,
+        threads,
+        not no_dispatcher,
+        access_log=access_log,
+    )

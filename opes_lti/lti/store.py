@@ -34,6 +34,11 @@ class LaunchStore(Protocol):
     def claim(self, key: str, ttl: int) -> bool:
         """Mark ``key`` used for ``ttl`` seconds; False if it was already."""
 
+    def take_and_claim(
+        self, key: str, claim_key: str | None, ttl: int
+    ) -> tuple[dict[str, Any] | None, bool]:
+        """:meth:`take` ``key`` and :meth:`claim` ``claim_key`` (if any) together."""
+
 
 class DatabaseStore:
     """The embedded default: a table, each operation its own short transaction."""
@@ -101,6 +106,12 @@ class DatabaseStore:
             ).first()
         return inserted is not None
 
+    def take_and_claim(
+        self, key: str, claim_key: str | None, ttl: int
+    ) -> tuple[dict[str, Any] | None, bool]:
+        """Two short transactions: each step is atomic on its own, which is all it needs."""
+        return self.take(key), self.claim(claim_key, ttl) if claim_key else False
+
     def purge(self) -> int:
         """Delete expired values."""
         with self.sessions.begin() as db:
@@ -135,6 +146,18 @@ class RedisStore:
     def claim(self, key: str, ttl: int) -> bool:
         """SET NX: one caller succeeds."""
         return bool(self.redis.set(self.prefix + key, b"1", nx=True, ex=ttl))
+
+    def take_and_claim(
+        self, key: str, claim_key: str | None, ttl: int
+    ) -> tuple[dict[str, Any] | None, bool]:
+        """GETDEL and SET NX pipelined: one round trip on the launch's hot path."""
+        if claim_key is None:
+            return self.take(key), False
+        pipe = self.redis.pipeline(transaction=False)
+        pipe.getdel(self.prefix + key)
+        pipe.set(self.prefix + claim_key, b"1", nx=True, ex=ttl)
+        raw, claimed = pipe.execute()
+        return (json.loads(raw) if raw is not None else None), bool(claimed)
 
 
 def make_store(redis_url: str, sessions: sessionmaker[Session]) -> LaunchStore:

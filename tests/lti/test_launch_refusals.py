@@ -119,6 +119,18 @@ def _unsigned(claims: dict[str, Any], headers: dict[str, Any]) -> str:
     return signed.rsplit(".", 1)[0] + "."
 
 
+def _standard_base64_char(claims: dict[str, Any], headers: dict[str, Any]) -> str:
+    signed = jwt.encode(claims, _platform_pem[0], algorithm="RS256", headers=headers)
+    head, payload, signature = signed.split(".")
+    return ".".join([head, payload[:8] + "+" + payload[9:], signature])
+
+
+def _array_payload(claims: dict[str, Any], headers: dict[str, Any]) -> str:
+    signed = jwt.encode(claims, _platform_pem[0], algorithm="RS256", headers=headers)
+    head, _, signature = signed.split(".")
+    return ".".join([head, "WzFd", signature])  # [1]
+
+
 def _audiences_without_azp(claims: dict[str, Any], _headers: dict[str, Any]) -> None:
     claims["aud"] = [claims["aud"], "someone-else"]
     del claims["azp"]
@@ -154,6 +166,9 @@ CASES = [
     ("other-nonce", _set("nonce", "not-the-login-nonce"), 401, "bad_nonce"),
     ("no-exp", _drop("exp"), 401, "expired_token"),
     ("garbage", lambda c, h: "not.a.jwt", 400, "malformed_token"),
+    ("not-base64url", _standard_base64_char, 400, "malformed_token"),
+    ("claims-not-an-object", _array_payload, 400, "malformed_token"),
+    ("two-segments", lambda c, h: "eyJhbGciOiJSUzI1NiJ9.e30", 400, "malformed_token"),
     ("several-audiences-no-azp", _audiences_without_azp, 401, "wrong_audience"),
 ]
 

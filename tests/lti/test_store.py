@@ -41,6 +41,16 @@ def test_store_claim_succeeds_once(store: LaunchStore) -> None:
     assert store.claim("nonce:x", 60) is False
 
 
+def test_store_take_and_claim_does_both_once(store: LaunchStore) -> None:
+    store.put("state:t", {"nonce": "n"}, 60)
+    assert store.take_and_claim("state:t", "nonce:t", 60) == ({"nonce": "n"}, True)
+    assert store.take_and_claim("state:t", "nonce:t", 60) == (None, False)
+    store.put("state:t", {"nonce": "n"}, 60)  # a state made again with a spent nonce
+    assert store.take_and_claim("state:t", "nonce:t", 60) == ({"nonce": "n"}, False)
+    store.put("state:u", {"v": 1}, 60)
+    assert store.take_and_claim("state:u", None, 60) == ({"v": 1}, False)
+
+
 def test_store_values_expire(store: LaunchStore) -> None:
     store.put("state:b", {"v": 1}, 1)
     assert store.claim("nonce:y", 1) is True
