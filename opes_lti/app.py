@@ -54,6 +54,7 @@ def create_app(
         SESSION_COOKIE_SAMESITE="Lax",
         SESSION_COOKIE_SECURE=settings.base_url.startswith("https://"),
     )
+    app.session_interface = auth.CookieSessions()
     app.jinja_env.globals["csrf_token"] = auth.csrf_token
     from opes_lti.accounts import views as accounts_views
 

@@ -25,6 +25,7 @@ from opes_lti.lti.activities import registered
 from opes_lti.lti.errors import REASONS, LaunchError
 from opes_lti.lti.launch import Launch, begin_login, validate_launch
 from opes_lti.lti.registrations import RegistrationError
+from opes_lti.lti.sessions import PageSessions
 from opes_lti.lti.store import LaunchStore, make_store
 
 bp = Blueprint("lti", __name__, url_prefix="/lti", template_folder="templates")
@@ -41,6 +42,14 @@ def store() -> LaunchStore:
         settings = app.config["OPES_SETTINGS"]
         app.extensions["opes_lti_store"] = make_store(settings.redis_url, database(app).sessions)
     return app.extensions["opes_lti_store"]
+
+
+def page_sessions() -> PageSessions:
+    """The app's page-session signer (built once per app)."""
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    if "opes_lti_pages" not in app.extensions:
+        app.extensions["opes_lti_pages"] = PageSessions(app.config["SECRET_KEY"])
+    return app.extensions["opes_lti_pages"]
 
 
 def launch_url() -> str:

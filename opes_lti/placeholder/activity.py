@@ -5,10 +5,9 @@ from __future__ import annotations
 from flask import current_app, render_template
 from flask_babel import lazy_gettext as _l
 
-from opes_lti.lti import sessions
 from opes_lti.lti.activities import Activity
 from opes_lti.lti.launch import Launch
-from opes_lti.lti.views import store
+from opes_lti.lti.views import page_sessions
 
 
 def render(launch: Launch) -> str:
@@ -18,7 +17,7 @@ def render(launch: Launch) -> str:
         launch=launch,
         course=launch.context.get("title") or launch.context.get("label") or "",
         reporting_url=current_app.config["OPES_SETTINGS"].base_url + "/",
-        token=sessions.remember(store(), launch),
+        token=page_sessions().remember(launch),
     )
 
 

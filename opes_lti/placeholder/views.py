@@ -7,8 +7,8 @@ from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 
 from opes_lti.core.db import session
-from opes_lti.lti import grades, sessions
-from opes_lti.lti.views import store
+from opes_lti.lti import grades
+from opes_lti.lti.views import page_sessions
 
 bp = Blueprint("placeholder", __name__, url_prefix="/placeholder", template_folder="templates")
 
@@ -17,7 +17,7 @@ bp = Blueprint("placeholder", __name__, url_prefix="/placeholder", template_fold
 def complete() -> tuple[str, int]:
     """Queue the score (the grade worker posts it) and say so."""
     db = session()
-    launch = sessions.recall(db, store(), request.form.get("token", ""))
+    launch = page_sessions().recall(db, request.form.get("token", ""))
     if launch is None:
         abort(
             403, description=_l("This page has expired: open the activity again from the course.")

@@ -9,7 +9,8 @@ import requests
 import sqlalchemy as sa
 
 from opes_lti.lti.grades import GradeJob, GradeSender
-from opes_lti.lti.views import store
+from opes_lti.lti.sessions import PageSessions
+from opes_lti.lti.views import page_sessions
 from tests.lti.conftest import Tool
 from tests.support.platform import OpenEdxPlatform
 
@@ -106,12 +107,28 @@ def test_grades_expired_or_forged_page_token_is_refused(tool: Tool) -> None:
     assert response.status_code == 403
 
 
+def test_grades_altered_page_token_is_refused(tool: Tool, platform: OpenEdxPlatform) -> None:
+    result = platform.launch(requests.Session())
+    token = re.search(r'name="token" value="([^"]+)"', result.response.text).group(1)
+    with tool.app.app_context():
+        data = page_sessions().read(token)
+        assert data is not None
+        data["roles"] = ["http://purl.imsglobal.org/vocab/lis/v2/membership#Instructor"]
+        other_key = PageSessions("another tool's secret").sign(data)
+    body, _, signature = token.rpartition(".")
+    for forged in (other_key, body[:-2] + "AA." + signature):
+        response = requests.post(
+            tool.url + "/placeholder/complete", data={"token": forged}, timeout=10
+        )
+        assert response.status_code == 403
+
+
 def test_page_session_keeps_no_names_or_emails(tool: Tool, platform: OpenEdxPlatform) -> None:
     browser = requests.Session()
     result = platform.launch(browser)
     token = re.search(r'name="token" value="([^"]+)"', result.response.text).group(1)
     with tool.app.app_context():
-        kept = store().get(f"launch:{token}")
+        kept = page_sessions().read(token)
     assert kept["claims"]["sub"] == "42"
     assert "name" not in kept["claims"]  # the platform sent "Maria Rossi"
     assert "Maria Rossi" not in str(kept)
