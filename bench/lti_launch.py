@@ -1,6 +1,6 @@
 """Full LTI launches per second (login + launch) against a bare pylti1p3 baseline.
 
-    bench/run lti_launch [--launches 1000 --concurrency 16 --rounds 3]
+    bench/run lti_launch [--launches 2000 --concurrency 16 --rounds 5]
 
 Both tools run under gunicorn with 2 workers; 16 concurrent clients in a second process do
 whole launches (login, id_token minted as the platform would, launch). The OPES tool runs
@@ -78,9 +78,9 @@ def run_load(server: Any, config: dict[str, Any], scratch: Path) -> dict[str, fl
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--launches", type=int, default=1000)
+    parser.add_argument("--launches", type=int, default=2000)
     parser.add_argument("--concurrency", type=int, default=16)
-    parser.add_argument("--rounds", type=int, default=3, help="alternating runs of each tool")
+    parser.add_argument("--rounds", type=int, default=5, help="alternating runs of each tool")
     args = parser.parse_args()
     pem = private_pem()
     jwk = json.loads(JWK.from_pem(pem.encode()).export_public())
