@@ -63,12 +63,16 @@ def create_app(
     if service in ("embedded", "tool"):
         from opes_lti.lti import activities, admin, views
         from opes_lti.placeholder import views as placeholder_views
-        from opes_lti.placeholder.activity import ACTIVITY
+        from opes_lti.placeholder.activity import ACTIVITY as PLACEHOLDER
+        from opes_lti.selfassessment import views as selfassessment_views
+        from opes_lti.selfassessment.activity import ACTIVITY as SELF_ASSESSMENT
 
         app.register_blueprint(views.bp)
         app.register_blueprint(admin.bp)
         app.register_blueprint(placeholder_views.bp)
-        activities.register(app, ACTIVITY)
+        app.register_blueprint(selfassessment_views.bp)
+        activities.register(app, SELF_ASSESSMENT)
+        activities.register(app, PLACEHOLDER)
     if service in ("embedded", "reporting"):
         from opes_lti.reporting import api, pages
 

@@ -12,6 +12,22 @@ from opes_lti.lti.launch import Launch
 
 
 @dataclass(frozen=True)
+class Option:
+    """A setting the designer chooses in the Deep Linking picker.
+
+    The platform sends it back on every launch as the custom parameter ``name``.
+    """
+
+    name: str
+    #: Label shown in the picker (lazy-translated).
+    label: Any
+    #: (value, lazy-translated label) pairs; the first is the default.
+    choices: tuple[tuple[str, Any], ...]
+    #: Several values may be ticked (sent comma-separated); none ticked means all.
+    multiple: bool = False
+
+
+@dataclass(frozen=True)
 class Activity:
     """An activity the tool can launch (and offer in the Deep Linking picker)."""
 
@@ -23,6 +39,8 @@ class Activity:
     render: Callable[[Launch], Any]
     #: Whether the platform should keep a grade column for it.
     graded: bool = False
+    #: Settings offered in the picker (built when the picker opens).
+    options: Callable[[], tuple[Option, ...]] = lambda: ()
 
 
 def register(app: Flask, activity: Activity) -> None:

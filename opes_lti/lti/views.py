@@ -203,8 +203,21 @@ def _choices(form: Any) -> list[deep_linking.Choice]:
         if graded and not 0 < maximum <= 10_000:
             raise LaunchError("bad_choice", "maximum score out of range")
         title = (form.get(f"title-{key}") or "").strip()[:200] or str(activity.title)
-        choices.append(deep_linking.Choice(key, title, graded, maximum))
+        custom = tuple(
+            (option.name, _option_value(form, key, option)) for option in activity.options()
+        )
+        choices.append(deep_linking.Choice(key, title, graded, maximum, custom))
     return choices
+
+
+def _option_value(form: Any, key: str, option: Any) -> str:
+    allowed = [value for value, _label in option.choices]
+    given = [v for v in form.getlist(f"opt-{key}-{option.name}") if v]
+    if any(value not in allowed for value in given):
+        raise LaunchError("bad_choice", f"{option.name}: not one of the choices")
+    if option.multiple:
+        return ",".join(v for v in allowed if v in given)  # none ticked: all
+    return given[0] if given else allowed[0]
 
 
 @bp.post("/deep-link")
@@ -226,7 +239,6 @@ def deep_link() -> Any:
         return render_template("lti/deep_link_return.html", return_url=return_url, message=message)
 
 
-@bp.after_request
 def _frame_policy(response: Response) -> Response:
     # LTI pages live in the platforms' iframes: let exactly the registered ones frame them.
     origins = " ".join(sorted(registrations.platform_origins(session())))
@@ -239,9 +251,20 @@ def _frame_policy(response: Response) -> Response:
     return response
 
 
-@bp.before_request
 def _script_nonce() -> None:
     g.csp_nonce = secrets.token_urlsafe(16)
+
+
+def embeddable(blueprint: Blueprint) -> None:
+    """Let the registered platforms frame ``blueprint``'s pages; give them a script nonce.
+
+    Every activity's blueprint calls this: its pages open inside the course's iframe.
+    """
+    blueprint.before_request(_script_nonce)
+    blueprint.after_request(_frame_policy)
+
+
+embeddable(bp)
 
 
 @bp.app_context_processor

@@ -6,9 +6,11 @@ from alembic import context
 
 import opes_lti.accounts.models
 import opes_lti.events.models
+import opes_lti.learners.models
 import opes_lti.lti.grades
 import opes_lti.lti.models
-import opes_lti.reporting.models  # noqa: F401
+import opes_lti.reporting.models
+import opes_lti.selfassessment.models  # noqa: F401
 from opes_lti.core.db import Base, make_engine
 
 config = context.config

@@ -8,9 +8,10 @@ from flask_babel import lazy_gettext as _l
 
 from opes_lti.core.db import session
 from opes_lti.lti import grades
-from opes_lti.lti.views import page_sessions
+from opes_lti.lti.views import embeddable, page_sessions
 
 bp = Blueprint("placeholder", __name__, url_prefix="/placeholder", template_folder="templates")
+embeddable(bp)
 
 
 @bp.post("/complete")

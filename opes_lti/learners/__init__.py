@@ -1,0 +1,1 @@
+"""Learner profiles: the role, organisation and region every activity reports by."""

@@ -1,0 +1,1 @@
+"""The competency self-assessment served as an LTI activity."""

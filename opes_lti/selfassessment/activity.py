@@ -1,0 +1,51 @@
+"""The self-assessment as the launch machinery and the Deep Linking picker see it."""
+
+from __future__ import annotations
+
+from flask_babel import get_locale
+from flask_babel import lazy_gettext as _l
+
+from opes_lti.lti.activities import Activity, Option
+from opes_lti.selfassessment import services, views
+
+
+def options() -> tuple[Option, ...]:
+    """Framework, phase, areas and display mode, as the picker offers them."""
+    frameworks = services.frameworks()
+    lang = str(get_locale() or "it")
+    return (
+        Option(
+            "framework",
+            _l("Competency framework"),
+            tuple((f.id, f.title.get(lang)) for f in frameworks),
+        ),
+        Option(
+            "phase",
+            _l("Phase"),
+            (("pre", _l("Before the course (pre)")), ("post", _l("After the course (post)"))),
+        ),
+        Option(
+            "areas",
+            _l("Areas to ask"),
+            tuple(
+                (area.code, f"{f.title.get(lang)}: {area.title.get(lang)}")
+                for f in frameworks
+                for area in f.areas
+            ),
+            multiple=True,
+        ),
+        Option(
+            "display",
+            _l("On each screen"),
+            (("competency", _l("One competence")), ("area", _l("A whole area"))),
+        ),
+    )
+
+
+ACTIVITY = Activity(
+    key=services.KEY,
+    title=_l("Competency self-assessment"),
+    render=views.render,
+    graded=True,
+    options=options,
+)

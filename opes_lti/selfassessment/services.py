@@ -1,0 +1,309 @@
+"""The questionnaire over the tool's database: placements, answers, submission, class view."""
+
+from __future__ import annotations
+
+import csv
+import io
+import statistics
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from opes_lti.competencies import builtin
+from opes_lti.competencies.framework import Framework
+from opes_lti.competencies.gain import DEFAULT_K, CellStats, Pair, aggregate
+from opes_lti.competencies.questionnaire import (
+    DISPLAYS,
+    PHASES,
+    AnswerError,
+    Setup,
+    completion_score,
+    events,
+    is_complete,
+    parse_areas,
+    record,
+)
+from opes_lti.core.db import utcnow
+from opes_lti.events import outbox
+from opes_lti.events.domain import Context
+from opes_lti.learners.services import Profile
+from opes_lti.lti import grades
+from opes_lti.lti.launch import Launch
+from opes_lti.selfassessment.models import AnswerSet
+
+KEY = "selfassessment"
+
+
+class PlacementError(ValueError):
+    """The launch names a framework or option this tool does not have."""
+
+
+@dataclass(frozen=True)
+class Placement:
+    """Where the questionnaire sits (platform, course, resource link) and how it is set."""
+
+    platform_id: int
+    context_id: str
+    resource_link_id: str
+    setup: Setup
+
+    @property
+    def framework(self) -> Framework:
+        """The framework asked."""
+        return self.setup.framework
+
+
+def frameworks() -> list[Framework]:
+    """The frameworks a designer can choose."""
+    return builtin.all_frameworks()
+
+
+def placement(launch: Launch) -> Placement:
+    """The placement a launch opens, set by its custom parameters."""
+    custom = launch.custom
+    name = str(custom.get("framework") or builtin.DEFAULT)
+    try:
+        framework = builtin.load(name)
+    except KeyError:
+        raise PlacementError(f"unknown framework {name!r}") from None
+    phase = str(custom.get("phase") or "pre")
+    display = str(custom.get("display") or "competency")
+    if phase not in PHASES:
+        raise PlacementError(f"unknown phase {phase!r} (pre or post)")
+    if display not in DISPLAYS:
+        raise PlacementError(f"unknown display {display!r} (competency or area)")
+    setup = Setup(framework, phase, parse_areas(custom.get("areas"), framework), display)  # type: ignore[arg-type]
+    return Placement(
+        launch.platform.id,
+        str(launch.context.get("id") or ""),
+        str(launch.resource_link.get("id") or ""),
+        setup,
+    )
+
+
+def context_of(launch: Launch) -> Context:
+    """Where an event from this launch happened, as the reporting service groups it."""
+    return Context(
+        platform="lti",
+        platform_id=launch.platform.issuer[:200],
+        course=str(launch.context.get("id") or "")[:200] or None,
+        activity=str(launch.resource_link.get("id") or "")[:200] or None,
+    )
+
+
+def _find(db: Session, where: Placement, user: str) -> AnswerSet | None:
+    return db.scalar(
+        sa.select(AnswerSet).where(
+            AnswerSet.platform_id == where.platform_id,
+            AnswerSet.resource_link_id == where.resource_link_id,
+            AnswerSet.user == user,
+        )
+    )
+
+
+def answers_of(db: Session, where: Placement, user: str) -> tuple[dict[str, int], bool]:
+    """(answers so far, submitted?) of a learner in a placement."""
+    found = _find(db, where, user)
+    if found is None:
+        return {}, False
+    return {k: int(v) for k, v in found.answers.items()}, found.submitted_at is not None
+
+
+def save(db: Session, where: Placement, user: str, given: Mapping[str, Any]) -> dict[str, int]:
+    """Record answers as the learner goes; :class:`AnswerError` changes nothing."""
+    found = _find(db, where, user)
+    if found is not None and found.submitted_at is not None:
+        raise AnswerError("these answers were already submitted")
+    current = {k: int(v) for k, v in (found.answers if found else {}).items()}
+    updated = record(where.setup, current, given)
+    if found is None:
+        found = AnswerSet(
+            platform_id=where.platform_id,
+            context_id=where.context_id,
+            resource_link_id=where.resource_link_id,
+            user=user,
+            phase=where.setup.phase,
+            framework_id=where.framework.id,
+            framework_version=where.framework.version,
+        )
+        db.add(found)
+    found.answers = updated
+    db.flush()
+    return updated
+
+
+def submit(
+    db: Session, where: Placement, launch: Launch, profile: Profile, source: str
+) -> dict[str, int]:
+    """Close the answer set: outcome events through the outbox and, if graded, a score.
+
+    All in the caller's transaction, so the events and the grade exist exactly when the
+    submission does. Submitting again changes nothing.
+    """
+    found = _find(db, where, launch.user)
+    answers = {k: int(v) for k, v in (found.answers if found else {}).items()}
+    if found is None or not is_complete(where.setup, answers):
+        raise AnswerError("some competences have no answer yet")
+    if found.submitted_at is not None:
+        return answers
+    now = utcnow()
+    context = context_of(launch)
+    submission = f"{where.platform_id}\x1f{where.resource_link_id}\x1f{launch.user}"
+    for event in events(
+        where.setup, answers, submission, profile.actor(launch.user), context, source, now
+    ):
+        outbox.emit(db, event)
+    found.submitted_at, found.role = now, profile.role
+    if grades.can_grade(launch):
+        score = completion_score(where.setup, answers)
+        grades.submit(
+            db,
+            launch,
+            KEY,
+            where.framework.title.it,
+            grades.Score(score, 1.0),
+        )
+    return answers
+
+
+def pre_answers(db: Session, where: Placement, user: str) -> dict[str, int] | None:
+    """The learner's submitted pre answers in the same course and framework, if any."""
+    found = db.scalar(
+        sa.select(AnswerSet)
+        .where(
+            AnswerSet.platform_id == where.platform_id,
+            AnswerSet.context_id == where.context_id,
+            AnswerSet.framework_id == where.framework.id,
+            AnswerSet.user == user,
+            AnswerSet.phase == "pre",
+            AnswerSet.submitted_at.is_not(None),
+        )
+        .order_by(AnswerSet.submitted_at.desc())
+        .limit(1)
+    )
+    return {k: int(v) for k, v in found.answers.items()} if found else None
+
+
+@dataclass(frozen=True)
+class CompetencyLine:
+    """One competence in the class view."""
+
+    code: str
+    title: Any
+    n_pre: int
+    mean_pre: float | None
+    n_post: int
+    mean_post: float | None
+    pairs: CellStats
+
+
+@dataclass(frozen=True)
+class ClassView:
+    """Who answered and the class averages, small cells suppressed."""
+
+    pre_learners: frozenset[str]
+    post_learners: frozenset[str]
+    lines: list[CompetencyLine]
+    k: int
+
+    @property
+    def both(self) -> int:
+        """Learners who answered before and after."""
+        return len(self.pre_learners & self.post_learners)
+
+
+def class_view(db: Session, where: Placement, k: int = DEFAULT_K) -> ClassView:
+    """Submitted answers of this course and framework, both phases."""
+    rows = db.scalars(
+        sa.select(AnswerSet).where(
+            AnswerSet.platform_id == where.platform_id,
+            AnswerSet.context_id == where.context_id,
+            AnswerSet.framework_id == where.framework.id,
+            AnswerSet.submitted_at.is_not(None),
+        )
+    ).all()
+    latest: dict[tuple[str, str], AnswerSet] = {}
+    for row in sorted(rows, key=lambda r: r.submitted_at or utcnow()):
+        latest[(row.user, row.phase)] = row  # a later placement of the same phase wins
+    lines = []
+    top = where.framework.max_level
+    for _, competency in where.setup.items():
+        code = competency.code
+        levels: dict[str, dict[str, int]] = {"pre": {}, "post": {}}
+        for (user, phase), row in latest.items():
+            if code in row.answers:
+                levels[phase][user] = int(row.answers[code])
+        pre, post = levels["pre"], levels["post"]
+        role_of = {user: row.role for (user, phase), row in latest.items() if phase == "post"}
+        pairs = [
+            Pair(user, code, pre[user], post[user], top, role_of.get(user))
+            for user in sorted(pre.keys() & post.keys())
+        ]
+        lines.append(
+            CompetencyLine(
+                code,
+                competency.title,
+                len(pre),
+                statistics.fmean(pre.values()) if len(pre) >= k else None,
+                len(post),
+                statistics.fmean(post.values()) if len(post) >= k else None,
+                aggregate(pairs, dict(competency.targets), k),
+            )
+        )
+    return ClassView(
+        frozenset(u for (u, p) in latest if p == "pre"),
+        frozenset(u for (u, p) in latest if p == "post"),
+        lines,
+        k,
+    )
+
+
+CSV_COLUMNS = (
+    "competency",
+    "title",
+    "n_pre",
+    "mean_pre",
+    "n_post",
+    "mean_post",
+    "n_pairs",
+    "mean_difference",
+    "mean_gain",
+    "effect_size",
+    "share_reaching_target",
+)
+
+
+def class_csv(view: ClassView, language: str) -> str:
+    """The class averages as a spreadsheet; suppressed cells are left empty."""
+
+    def number(value: float | None) -> str:
+        return "" if value is None else f"{value:.3f}"
+
+    def text(value: str) -> str:
+        # A cell starting with = + - @ would run as a formula in a spreadsheet.
+        return "'" + value if value[:1] in ("=", "+", "-", "@") else value
+
+    out = io.StringIO(newline="")
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(CSV_COLUMNS)
+    for line in view.lines:
+        cell = line.pairs
+        writer.writerow(
+            [
+                line.code,
+                text(line.title.get(language)),
+                line.n_pre,
+                number(line.mean_pre),
+                line.n_post,
+                number(line.mean_post),
+                cell.n,
+                number(cell.mean_difference),
+                number(cell.mean_gain),
+                number(cell.effect_size),
+                number(cell.share_reaching_target),
+            ]
+        )
+    return out.getvalue()

@@ -1,0 +1,3 @@
+"""The tool and an Open edX platform, as in the LTI tests."""
+
+from tests.lti.conftest import platform, tool  # noqa: F401
