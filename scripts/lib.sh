@@ -48,6 +48,12 @@ make_venv() {
         "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check -e "$ROOT[$extra]" 2>&1 \
             | grep -v "^WARNING: Location" || true
         "$VENV/bin/python" -c "import opes_lti" || die "installation failed"
+        if [ "$extra" = test ]; then
+            # The XBlocks, for their tests in xblock-sdk's runtime (their dependencies,
+            # XBlock and web-fragments, come with xblock-sdk).
+            "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check --no-deps \
+                -e "$ROOT/xblocks" 2>&1 | grep -v "^WARNING: Location" || true
+        fi
         # A test install includes the server one: remember both as satisfied.
         { echo "$want"; [ "$extra" = test ] && echo "server ${want#* }"; } > "$stamp"
     fi
@@ -56,4 +62,7 @@ make_venv() {
 compile_catalogs() {
     "$VENV/bin/pybabel" compile --use-fuzzy -d "$ROOT/opes_lti/translations" >/dev/null \
         || die "could not compile the translation catalogs"
+    # The XBlocks' catalogs, in the domain Open edX's XBlock i18n service reads ("text").
+    "$VENV/bin/pybabel" compile --use-fuzzy -D text -d "$ROOT/xblocks/opes_xblocks/translations" \
+        >/dev/null || die "could not compile the XBlock translation catalogs"
 }

@@ -1,6 +1,8 @@
 """Fill Italian translations from a JSON file of {msgid: msgstr} (for developers).
 
-    .venv/bin/python scripts/translate.py translations.json
+    .venv/bin/python scripts/translate.py translations.json [CATALOG.po]
+
+CATALOG defaults to the tool's Italian catalog; pass the XBlocks' text.po for theirs.
 
 Only empty entries are filled; anything still untranslated is listed.
 """
@@ -20,7 +22,8 @@ CATALOG = ROOT / "opes_lti" / "translations" / "it" / "LC_MESSAGES" / "messages.
 def main() -> None:
     """Fill the catalog and report what is left."""
     given = json.loads(Path(sys.argv[1]).read_text(encoding="utf-8"))
-    with CATALOG.open("rb") as handle:
+    catalog_path = Path(sys.argv[2]) if len(sys.argv) > 2 else CATALOG
+    with catalog_path.open("rb") as handle:
         catalog = read_po(handle, locale="it")
     left = []
     for message in catalog:
@@ -29,7 +32,7 @@ def main() -> None:
                 message.string = given[message.id]
             else:
                 left.append(message.id)
-    with CATALOG.open("wb") as handle:
+    with catalog_path.open("wb") as handle:
         write_po(handle, catalog, sort_output=True, width=100)
     print("\n".join(["still untranslated:", *left]) if left else "all translated")
 

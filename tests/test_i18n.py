@@ -70,3 +70,20 @@ def test_i18n_every_template_parses_so_its_strings_are_extracted(app: object) ->
     assert templates
     for path in templates:
         env.parse(path.read_text(encoding="utf-8"), filename=str(path))
+
+
+def test_i18n_xblock_catalog_is_complete_in_italian_and_compiled() -> None:
+    # The blocks read translations/<lang>/LC_MESSAGES/text.mo, as Open edX's XBlock i18n
+    # service does; every message they show must be there in Italian.
+    from opes_xblocks.i18n import STRINGS, gettext_for
+
+    folder = ROOT / "xblocks" / "opes_xblocks" / "translations" / "it" / "LC_MESSAGES"
+    with (folder / "text.po").open("rb") as handle:
+        italian = {m.id: m.string for m in read_po(handle) if m.id}
+    missing = sorted(m for m in STRINGS.values() if not italian.get(m))
+    assert missing == [], "untranslated in the XBlock catalog (run scripts/i18n): " + "; ".join(
+        missing
+    )
+    assert (folder / "text.mo").exists(), "compile the catalogs (scripts/test does)"
+    assert gettext_for("it", STRINGS["next"]) == "Avanti"
+    assert gettext_for("en", STRINGS["next"]) == "Next"

@@ -3,7 +3,6 @@ loopback, driven by a scripted browser (a requests session keeping cookies)."""
 
 from __future__ import annotations
 
-import threading
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -18,22 +17,11 @@ from flask import Flask, jsonify
 
 from tests.support.servers import serve_wsgi
 
-_django_ready = threading.Lock()
-
 
 def _setup_django() -> None:
-    with _django_ready:
-        import django
-        from django.conf import settings
+    from tests.support import djangoconf
 
-        if not settings.configured:
-            settings.configure(
-                PLATFORM_NAME="OPES test platform",
-                OPENEDX_TELEMETRY=[],
-                CACHES={"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}},
-                USE_TZ=True,
-            )
-            django.setup()
+    djangoconf.setup()
 
 
 def private_pem() -> str:

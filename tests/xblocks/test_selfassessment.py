@@ -1,0 +1,273 @@
+"""The self-assessment XBlock in xblock-sdk's runtime: views, handlers, OLX, reports."""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+
+from opes_lti.competencies import builtin, case
+from tests.xblocks.conftest import block_from, call
+
+PRE = '<opes_selfassessment phase="pre" areas=\'["PA"]\' display="competency"/>'
+POST = '<opes_selfassessment phase="post" areas=\'["PA"]\' display="area"/>'
+
+
+def _html(block: Any, view: str = "student_view") -> str:
+    from django.utils import translation
+
+    with translation.override("it"):
+        return block.runtime.render(block, view).body_html()
+
+
+def _answer(runtime: Any, block: Any, level: int) -> dict[str, Any]:
+    assert call(runtime, block, "save_profile", {"role": "manager", "region": "16"})[0] == 200
+    for code in ("PA.1", "PA.2"):
+        status, progress = call(runtime, block, "save_answers", {"answers": {code: level}})
+        assert status == 200
+    assert progress == {"answered": 2, "total": 2}
+    status, body = call(runtime, block, "submit", {})
+    assert status == 200, body
+    return body
+
+
+def test_first_view_asks_the_profile_in_italian(make_runtime: Callable[..., Any]) -> None:
+    runtime = make_runtime()
+    html = _html(block_from(runtime, PRE))
+    assert "Chi sei" in html
+    assert re.search(r'class="sa-questions" hidden', html)
+    assert "Co-programmazione e co-progettazione" in html
+
+
+def test_english_learner_gets_english_text(make_runtime: Callable[..., Any]) -> None:
+    from django.utils import translation
+
+    runtime = make_runtime()
+    block = block_from(runtime, PRE)
+    with translation.override("en"):
+        html = runtime.render(block, "student_view").body_html()
+    assert "About you" in html
+    assert "Co-programming and co-design" in html
+
+
+def test_answers_submitted_publish_grade_and_completion_and_show_the_result(
+    make_runtime: Callable[..., Any],
+) -> None:
+    runtime = make_runtime()
+    block = block_from(runtime, PRE)
+    body = _answer(runtime, block, 3)
+    assert "Il mio profilo di competenze" in body["html"]
+    assert 'role="img"' in body["html"]
+    assert ("grade", {"value": 1.0, "max_value": 1.0}) in runtime.published
+    assert ("completion", {"completion": 1.0}) in runtime.published
+    assert len(block.pending_events) == 2  # no reporting service configured: kept
+    event = json.loads(block.pending_events[0])
+    assert event["type"] == "self_assessment.submitted"
+    assert event["context"]["platform"] == "openedx"
+    assert event["actor"]["role"] == "manager"
+    assert "Il mio profilo di competenze" in _html(block)  # the result stays
+
+
+def test_a_bad_answer_is_refused_and_changes_nothing(make_runtime: Callable[..., Any]) -> None:
+    runtime = make_runtime()
+    block = block_from(runtime, PRE)
+    for answers in ({"PA.1": 9}, {"GO.1": 2}, {"PA.1": "x"}, "not an object"):
+        status, body = call(runtime, block, "save_answers", {"answers": answers})
+        assert status == 400
+        assert body["error"]
+    assert block.answers == {}
+    status, body = call(runtime, block, "submit", {})
+    assert status == 400
+    assert "Alcune competenze" in body["error"] or "Some competences" in body["error"]
+    assert runtime.published == []
+
+
+def test_post_block_shows_growth_since_the_pre_block(make_runtime: Callable[..., Any]) -> None:
+    runtime = make_runtime()
+    _answer(runtime, block_from(runtime, PRE), 2)
+    post = block_from(runtime, POST)
+    body = _answer(runtime, post, 4)
+    assert "<td>+2</td>" in body["html"]
+
+
+def test_events_reach_a_real_reporting_service(
+    make_runtime: Callable[..., Any], app: Any, make_source: Callable[..., Any]
+) -> None:
+    from django.test import override_settings
+
+    from opes_lti.reporting.models import StoredEvent
+    from tests.support.servers import serve_wsgi
+
+    token = make_source("openedx-test")
+    with serve_wsgi(app) as url:
+        bucket = {"REPORTING_URL": url, "REPORTING_TOKEN": token, "SOURCE_NAME": "openedx-test"}
+        with override_settings(XBLOCK_SETTINGS={"SelfAssessmentXBlock": bucket}):
+            runtime = make_runtime()
+            block = block_from(runtime, PRE)
+            _answer(runtime, block, 3)
+    assert block.pending_events == []
+    database = app.extensions["opes_db"]
+    with database.sessions() as db:
+        stored = db.scalars(sa.select(StoredEvent)).all()
+    assert sorted(e.type for e in stored) == ["self_assessment.submitted"] * 2
+
+
+def test_staff_see_class_averages_only_from_five_learners(
+    make_runtime: Callable[..., Any],
+) -> None:
+    first = make_runtime()
+    block = block_from(first, PRE)
+    usage = block.scope_ids.usage_id
+    for n in range(4):
+        runtime = first if n == 0 else make_runtime()
+        _answer(runtime, runtime.get_block(usage), 1 + n % 2)
+    staff = make_runtime(staff=True)
+    html = _html(staff.get_block(usage))
+    assert "Partecipanti che hanno inviato qui: 4" in html
+    assert "<td>—</td>" in html  # four learners: suppressed
+    fifth = make_runtime()
+    _answer(fifth, fifth.get_block(usage), 1)
+    html = _html(staff.get_block(usage))
+    assert "<td>1.4</td>" in html  # 1, 2, 1, 2, 1
+    import webob
+
+    csv_response = staff.handle(staff.get_block(usage), "class_csv", webob.Request.blank("/"))
+    assert csv_response.status_code == 200
+    assert "PA.1" in csv_response.text
+    learner = make_runtime()
+    refused = learner.handle(learner.get_block(usage), "class_csv", webob.Request.blank("/"))
+    assert refused.status_code == 403
+
+
+def test_studio_settings_are_validated_and_round_trip_through_olx(
+    make_runtime: Callable[..., Any],
+) -> None:
+    runtime = make_runtime()
+    block = block_from(runtime, PRE)
+    assert "Quadro di competenze" in _html(block, "studio_view")
+    framework = builtin.load("opes-organizzazione")
+    status, _body = call(
+        runtime,
+        block,
+        "studio_submit",
+        {
+            "display_name": "Autovalutazione dell'ente",
+            "framework": "uploaded",
+            "framework_file": case.dumps(framework),
+            "phase": "post",
+            "display": "area",
+            "areas": ["GV", "XX", "RT"],
+            "weight": "2.5",
+        },
+    )
+    assert status == 200
+    assert block.areas == ["GV", "RT"]
+    out = io.BytesIO()
+    runtime.export_to_xml(block, out)
+    olx = out.getvalue().decode("utf-8").split("?>", 1)[-1]  # the fragment, no declaration
+    again = block_from(make_runtime(), olx)
+    for field in ("display_name", "framework", "framework_file", "phase", "display", "areas"):
+        assert getattr(again, field) == getattr(block, field), field
+    assert again.weight == 2.5
+    assert "Governance e trasparenza" in _html(again)
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"framework": "uploaded", "framework_file": "{"}, "not JSON"),
+        ({"framework": "nope"}, "unknown 'nope'"),
+        ({"phase": "later"}, "phase"),
+        ({"weight": "heavy"}, "weight"),
+        ({"display_name": " "}, "display_name"),
+    ],
+)
+def test_studio_bad_settings_are_refused_and_nothing_is_stored(
+    make_runtime: Callable[..., Any], change: dict[str, str], message: str
+) -> None:
+    runtime = make_runtime()
+    block = block_from(runtime, PRE)
+    good = {
+        "display_name": "X",
+        "framework": builtin.DEFAULT,
+        "phase": "pre",
+        "display": "competency",
+        "weight": 1,
+    }
+    status, body = call(runtime, block, "studio_submit", good | change)
+    assert status == 400
+    assert message in body["error"]
+    assert block.display_name != "X"
+
+
+def test_student_view_data_and_the_learner_response_report(
+    make_runtime: Callable[..., Any],
+) -> None:
+    runtime = make_runtime()
+    block = block_from(runtime, PRE)
+    call(runtime, block, "save_answers", {"answers": {"PA.1": 2}})
+    data = block.student_view_data()
+    assert data["phase"] == "pre"
+    assert [c["code"] for s in data["screens"] for c in s["competencies"]] == ["PA.1", "PA.2"]
+    assert data["answers"] == {"PA.1": 2}
+    json.dumps(data)  # what the mobile apps receive is JSON
+
+    class State:
+        def __init__(self, username: str, state: dict[str, Any]) -> None:
+            self.username, self.state = username, state
+
+    rows = list(
+        block.generate_report_data(
+            iter(
+                [
+                    State("anna", {"answers": {"PA.2": 3, "PA.1": 1}, "submitted": True}),
+                    State("bruno", {}),
+                ]
+            ),
+        )
+    )
+    assert rows == [
+        (
+            "anna",
+            {
+                "Phase": "pre",
+                "Framework": builtin.DEFAULT,
+                "Submitted": True,
+                "Answers": "PA.1=1; PA.2=3",
+            },
+        )
+    ]
+
+
+def test_a_broken_uploaded_framework_shows_a_clear_message(
+    make_runtime: Callable[..., Any],
+) -> None:
+    runtime = make_runtime()
+    block = block_from(runtime, '<opes_selfassessment framework="uploaded" framework_file="{}"/>')
+    html = _html(block)
+    assert 'role="alert"' in html
+    assert "configurato in modo errato" in html
+
+
+def test_the_block_module_imports_without_any_server_package() -> None:
+    # Inside the LMS only opes-lti's base install is there: Flask, SQLAlchemy and the
+    # rest are made unimportable here, as they would be.
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "for name in ('flask', 'flask_babel', 'sqlalchemy', 'alembic', 'gunicorn', 'redis',"
+        " 'pylti1p3', 'psycopg'):\n"
+        "    sys.modules[name] = None\n"
+        "import opes_xblocks.selfassessment\n"
+        "print('ok')\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.strip() == "ok"

@@ -1,0 +1,1 @@
+"""Open edX XBlocks for the OPES programme (competency self-assessment first)."""

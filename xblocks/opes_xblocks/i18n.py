@@ -1,0 +1,127 @@
+"""Translations for the blocks, found the way Open edX finds an XBlock's.
+
+Open edX's XBlock i18n service reads ``translations/<lang>/LC_MESSAGES/text.mo`` beside
+the block's module; this module reads the same files, so the blocks speak the learner's
+language in the LMS, in Studio and in the workbench alike. Every string a person sees,
+in Python, in templates and in JavaScript, comes from these catalogs: templates and
+scripts receive the already-translated texts (see :data:`STRINGS`).
+"""
+
+from __future__ import annotations
+
+import gettext
+from functools import cache
+from pathlib import Path
+
+TRANSLATIONS = Path(__file__).resolve().parent / "translations"
+LANGUAGES = ("it", "en")
+DOMAIN = "text"
+
+
+def _(message: str) -> str:
+    """Mark ``message`` for extraction; it is translated when shown (see :func:`strings`)."""
+    return message
+
+
+def current_language() -> str:
+    """The learner's language as Django has it activated ('it' or 'en'; Italian first)."""
+    try:
+        from django.utils.translation import get_language
+    except ImportError:  # pragma: no cover - the blocks always run under Django
+        return "it"
+    language = (get_language() or "it")[:2].lower()
+    return language if language in LANGUAGES else "it"
+
+
+@cache
+def translator(language: str) -> gettext.NullTranslations:
+    """The catalog of ``language`` (English falls back to the source strings)."""
+    return gettext.translation(DOMAIN, TRANSLATIONS, [language], fallback=True)
+
+
+def gettext_for(language: str, message: str, **values: object) -> str:
+    """``message`` translated, with ``%(name)s`` values filled in."""
+    text = translator(language).gettext(message)
+    return text % values if values else text
+
+
+#: Every fixed text of the self-assessment block, by key: templates and the script use
+#: the keys, and the catalogs hold the English messages.
+STRINGS = {
+    "title": _("Competency self-assessment"),
+    "about_you": _("About you"),
+    "about_you_intro": _(
+        "These answers let the programme compare groups of learners. Every field is "
+        "optional, and you can change them later."
+    ),
+    "role": _("Your role in your organisation"),
+    "role_manager": _("Manager (board member, coordinator)"),
+    "role_volunteer": _("Volunteer"),
+    "role_staff": _("Staff member"),
+    "prefer_not": _("I prefer not to say"),
+    "organisation": _("Organisation"),
+    "region": _("Region"),
+    "save_continue": _("Save and continue"),
+    "skip": _("Skip"),
+    "pre_intro": _("Before the course: where do you stand today?"),
+    "post_intro": _("After the course: where do you stand now?"),
+    "area": _("Area"),
+    "previous": _("Previous"),
+    "next": _("Next"),
+    "submit": _("Submit my answers"),
+    "progress": _("Screen {screen} of {screens}. {answered} of {total} answered."),
+    "saving": _("Saving…"),
+    "saved": _("Saved. {answered} of {total} answered."),
+    "failed": _("Not saved: check your connection, then choose again."),
+    "missing": _("Some competences have no answer yet."),
+    "change_profile": _("Change my profile"),
+    "result_title": _("My competence profile"),
+    "thanks": _("Thank you: your answers are recorded."),
+    "no_pre": _("No answers from before the course were found, so growth cannot be shown."),
+    "competence": _("Competence"),
+    "your_level": _("Your level"),
+    "expected": _("Expected for your role"),
+    "before": _("Before"),
+    "change": _("Change"),
+    "reached": _("reached"),
+    "table_caption": _("Your levels, competence by competence"),
+    "chart_caption": _("Bars: your level. Lines: the level expected for your role."),
+    "chart_description": _(
+        "Bars show the level you chose for each competence; lines mark the level expected "
+        "for your role; thin bars show your level before the course. The table below "
+        "gives the same values."
+    ),
+    "expected_short": _("Expected"),
+    "print": _("Print or save as PDF"),
+    "class_title": _("Class view"),
+    "class_learners": _("Learners who submitted here: {n}"),
+    "class_average": _("Average level"),
+    "class_answers": _("Answers"),
+    "class_suppressed": _(
+        "— : fewer than {k} learners, not shown so that nobody can be recognised."
+    ),
+    "class_empty": _("Nobody has submitted answers yet. Figures appear here as learners do."),
+    "download_csv": _("Download as CSV"),
+    "misconfigured": _("This block is set up wrongly: {reason}"),
+    "studio_framework": _("Competency framework"),
+    "studio_uploaded": _("Uploaded file (CASE JSON)"),
+    "studio_file": _("Framework file (CASE JSON, from opes-lti or a spreadsheet export)"),
+    "studio_phase": _("Phase"),
+    "studio_pre": _("Before the course (pre)"),
+    "studio_post": _("After the course (post)"),
+    "studio_areas": _("Areas to ask (none ticked: all of them)"),
+    "studio_display": _("On each screen"),
+    "studio_one": _("One competence"),
+    "studio_area": _("A whole area"),
+    "studio_weight": _("Weight in the course grade"),
+    "studio_name": _("Display name"),
+    "studio_save": _("Save"),
+    "studio_cancel": _("Cancel"),
+    "studio_saved": _("Saved."),
+    "studio_error": _("Not saved:"),
+}
+
+
+def strings(language: str) -> dict[str, str]:
+    """:data:`STRINGS` in ``language``."""
+    return {key: gettext_for(language, message) for key, message in STRINGS.items()}
