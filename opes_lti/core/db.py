@@ -114,6 +114,24 @@ def _ping_idle_connections(engine: Engine, alive_window: float) -> None:
             raise sa.exc.DisconnectionError("connection found dead on checkout")
 
 
+def lock_for_change(db: Session, query: sa.Select[Any], model: Any, *where: Any) -> sa.Select[Any]:
+    """``query`` made to read rows about to be changed, so no concurrent change is lost.
+
+    PostgreSQL locks the rows with ``SELECT … FOR UPDATE``. SQLite has no row locks: a
+    write that changes nothing is issued first, which starts the transaction holding the
+    database's write lock, so a second writer waits and then reads what the first wrote.
+    """
+    if db.get_bind().dialect.name == "sqlite":
+        db.execute(
+            sa.update(model)
+            .where(*where)
+            .values(id=model.id)
+            .execution_options(synchronize_session=False)
+        )
+        return query
+    return query.with_for_update()
+
+
 class Database:
     """Engine plus session factory; one per app, attached as ``app.extensions["opes_db"]``."""
 

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from opes_lti.competencies import builtin
@@ -26,7 +27,7 @@ from opes_lti.competencies.questionnaire import (
     parse_areas,
     record,
 )
-from opes_lti.core.db import utcnow
+from opes_lti.core.db import lock_for_change, utcnow
 from opes_lti.events import outbox
 from opes_lti.events.domain import Context
 from opes_lti.learners.services import Profile
@@ -94,14 +95,41 @@ def context_of(launch: Launch) -> Context:
     )
 
 
-def _find(db: Session, where: Placement, user: str) -> AnswerSet | None:
-    return db.scalar(
-        sa.select(AnswerSet).where(
-            AnswerSet.platform_id == where.platform_id,
-            AnswerSet.resource_link_id == where.resource_link_id,
-            AnswerSet.user == user,
-        )
+def _find(db: Session, where: Placement, user: str, lock: bool = False) -> AnswerSet | None:
+    condition = (
+        AnswerSet.platform_id == where.platform_id,
+        AnswerSet.resource_link_id == where.resource_link_id,
+        AnswerSet.user == user,
     )
+    query = sa.select(AnswerSet).where(*condition)
+    if lock:
+        # Answers are read, changed and written back: two saves of one learner at once
+        # (two quick clicks) must not lose one another's answer.
+        query = lock_for_change(db, query, AnswerSet, *condition)
+    return db.scalar(query)
+
+
+def _create(db: Session, where: Placement, user: str) -> AnswerSet:
+    """The learner's answer set, made now unless a request racing this one just did."""
+    row = AnswerSet(
+        platform_id=where.platform_id,
+        context_id=where.context_id,
+        resource_link_id=where.resource_link_id,
+        user=user,
+        phase=where.setup.phase,
+        framework_id=where.framework.id,
+        framework_version=where.framework.version,
+        answers={},
+    )
+    try:
+        with db.begin_nested():
+            db.add(row)
+    except IntegrityError:  # the other request inserted it first: use theirs
+        found = _find(db, where, user, lock=True)
+        if found is None:
+            raise
+        return found
+    return row
 
 
 def answers_of(db: Session, where: Placement, user: str) -> tuple[dict[str, int], bool]:
@@ -113,26 +141,17 @@ def answers_of(db: Session, where: Placement, user: str) -> tuple[dict[str, int]
 
 
 def save(db: Session, where: Placement, user: str, given: Mapping[str, Any]) -> dict[str, int]:
-    """Record answers as the learner goes; :class:`AnswerError` changes nothing."""
-    found = _find(db, where, user)
-    if found is not None and found.submitted_at is not None:
+    """Record answers as the learner goes; :class:`AnswerError` changes nothing.
+
+    The caller rolls back on error, which also takes back a row made here.
+    """
+    found = _find(db, where, user, lock=True) or _create(db, where, user)
+    if found.submitted_at is not None:
         raise AnswerError("these answers were already submitted")
-    current = {k: int(v) for k, v in (found.answers if found else {}).items()}
-    updated = record(where.setup, current, given)
-    if found is None:
-        found = AnswerSet(
-            platform_id=where.platform_id,
-            context_id=where.context_id,
-            resource_link_id=where.resource_link_id,
-            user=user,
-            phase=where.setup.phase,
-            framework_id=where.framework.id,
-            framework_version=where.framework.version,
-        )
-        db.add(found)
-    found.answers = updated
+    current = {k: int(v) for k, v in found.answers.items()}
+    found.answers = record(where.setup, current, given)
     db.flush()
-    return updated
+    return dict(found.answers)
 
 
 def submit(

@@ -8,6 +8,7 @@ consumer reads, and a throwaway SQLite database migrated for the workbench's sta
 
 from __future__ import annotations
 
+import os
 import tempfile
 import threading
 from pathlib import Path
@@ -23,6 +24,9 @@ def setup() -> None:
 
         if settings.configured:
             return
+        # Playwright's sync API keeps an event loop in the test's thread, which Django
+        # takes for an async context; the database calls here are synchronous all the same.
+        os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
         import workbench.settings as workbench
 
         values = {name: getattr(workbench, name) for name in dir(workbench) if name.isupper()}

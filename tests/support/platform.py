@@ -253,10 +253,9 @@ class OpenEdxPlatform:
             # A course page framing the tool, with an LTI Platform Storage frame handler.
             login = self.preflight_url() + "&lti_storage_target=_parent"
             wrong = "true" if self.storage_tamper else "false"
-            return f"""<!doctype html><html lang="it"><head><title>Corso</title></head>
-<body><main><h1>Corso di prova</h1>
-<iframe name="tool" title="OPES" src="{login}" width="800" height="600"></iframe>
-</main><script>
+            # The listener is in place before the frame starts loading: the tool's first
+            # message must not arrive before anyone listens.
+            return f"""<!doctype html><html lang="it"><head><title>Corso</title><script>
   var store = {{}}, tamper = {wrong};
   window.addEventListener("message", function (e) {{
     var m = e.data || {{}};
@@ -271,7 +270,10 @@ class OpenEdxPlatform:
     }}
   }});
   window.platformStorage = store;
-</script></body></html>"""
+</script></head>
+<body><main><h1>Corso di prova</h1>
+<iframe name="tool" title="OPES" src="{login}" width="800" height="600"></iframe>
+</main></body></html>"""
 
         @app.get("/auth")
         def auth() -> Any:

@@ -12,13 +12,19 @@
   if (!form) { return; }
   var status = document.getElementById("sa-progress-text");
   var bar = document.getElementById("sa-bar");
+  // One save at a time, in the order chosen: arrow keys fire a change per step, and
+  // the last choice must be the one kept.
+  var queue = Promise.resolve();
   form.addEventListener("change", function (event) {
     var input = event.target;
     if (input.type !== "radio" || input.name.indexOf("level-") !== 0) { return; }
     var answers = {};
     answers[input.name.slice(6)] = Number(input.value);
     status.textContent = say("saving", {});
-    fetch(form.dataset.saveUrl, {
+    queue = queue.then(function () { return send(answers); });
+  });
+  function send(answers) {
+    return fetch(form.dataset.saveUrl, {
       method: "POST",
       headers: { "Content-Type": "application/json" },
       body: JSON.stringify({ token: form.elements.token.value, answers: answers })
@@ -32,5 +38,5 @@
     }).catch(function (error) {
       status.textContent = say(error.message === "expired" ? "expired" : "failed", {});
     });
-  });
+  }
 }());

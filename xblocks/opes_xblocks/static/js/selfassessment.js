@@ -15,10 +15,15 @@ function OpesSelfAssessment(runtime, element, init) {
   function say(key, values) {
     return t[key].replace(/\{(\w+)\}/g, function (_, name) { return values[name]; });
   }
+  function csrf() {
+    // The LMS and the workbench check Django's CSRF token on every POST.
+    var found = document.cookie.match(/(?:^|;\s*)csrftoken=([^;]+)/);
+    return found ? decodeURIComponent(found[1]) : "";
+  }
   function post(handler, body) {
     return fetch(runtime.handlerUrl(root, handler), {
       method: "POST",
-      headers: { "Content-Type": "application/json" },
+      headers: { "Content-Type": "application/json", "X-CSRFToken": csrf() },
       credentials: "same-origin",
       body: JSON.stringify(body)
     }).then(function (response) {
@@ -45,18 +50,23 @@ function OpesSelfAssessment(runtime, element, init) {
   }
   function fail(message) { error.textContent = message; error.hidden = false; }
 
+  // One save at a time, in the order chosen: arrow keys fire a change per step, and
+  // the last choice must be the one kept.
+  var queue = Promise.resolve();
   root.addEventListener("change", function (event) {
     var input = event.target;
     if (!input.dataset || !input.dataset.code) { return; }
     var answers = {};
     answers[input.dataset.code] = Number(input.value);
     status.textContent = say("saving", {});
-    post("save_answers", { answers: answers }).then(function (data) {
-      answered = data.answered;
-      error.hidden = true;
-      status.textContent = say("saved", data);
-      showProgress();
-    }).catch(function () { status.textContent = say("failed", {}); });
+    queue = queue.then(function () {
+      return post("save_answers", { answers: answers }).then(function (data) {
+        answered = data.answered;
+        error.hidden = true;
+        status.textContent = say("saved", data);
+        showProgress();
+      }).catch(function () { status.textContent = say("failed", {}); });
+    });
   });
   root.addEventListener("click", function (event) {
     var target = event.target.closest ? event.target.closest("button, a") : event.target;

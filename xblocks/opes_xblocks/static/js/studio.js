@@ -7,6 +7,10 @@ function OpesSelfAssessmentStudio(runtime, element, init) {
   var error = root.querySelector(".sa-error");
   var t = init.strings;
   function notify(name, data) { if (runtime.notify) { runtime.notify(name, data); } }
+  function csrf() {
+    var found = document.cookie.match(/(?:^|;\s*)csrftoken=([^;]+)/);
+    return found ? decodeURIComponent(found[1]) : "";
+  }
   root.querySelector("#sa-framework-file").addEventListener("change", function (event) {
     var file = event.target.files[0];
     if (!file) { return; }
@@ -31,7 +35,7 @@ function OpesSelfAssessmentStudio(runtime, element, init) {
     };
     notify("save", { state: "start" });
     fetch(runtime.handlerUrl(root, "studio_submit"), {
-      method: "POST", headers: { "Content-Type": "application/json" },
+      method: "POST", headers: { "Content-Type": "application/json", "X-CSRFToken": csrf() },
       credentials: "same-origin", body: JSON.stringify(body)
     }).then(function (response) {
       return response.json().then(function (data) {
