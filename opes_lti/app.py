@@ -61,6 +61,7 @@ def create_app(
     app.register_blueprint(accounts_views.bp)
 
     if service in ("embedded", "tool"):
+        from opes_lti.frameworks import views as frameworks_views
         from opes_lti.lti import activities, admin, views
         from opes_lti.placeholder import views as placeholder_views
         from opes_lti.placeholder.activity import ACTIVITY as PLACEHOLDER
@@ -71,6 +72,7 @@ def create_app(
         app.register_blueprint(admin.bp)
         app.register_blueprint(placeholder_views.bp)
         app.register_blueprint(selfassessment_views.bp)
+        app.register_blueprint(frameworks_views.bp)
         activities.register(app, SELF_ASSESSMENT)
         activities.register(app, PLACEHOLDER)
     if service in ("embedded", "reporting"):

@@ -71,6 +71,11 @@ COMMANDS = [
     ["accounts", "add"],
     ["accounts", "list"],
     ["accounts", "remove"],
+    ["frameworks"],
+    ["frameworks", "check"],
+    ["frameworks", "add"],
+    ["frameworks", "list"],
+    ["frameworks", "export"],
 ]
 
 

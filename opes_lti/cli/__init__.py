@@ -12,6 +12,7 @@ from opes_lti.cli import (
     accounts,
     db,
     demo,
+    frameworks,
     grades,
     keys,
     outbox,
@@ -46,5 +47,5 @@ def main(ctx: click.Context, verbose: bool) -> None:
     ctx.obj = ctx.with_resource(_closing(CliContext()))
 
 
-for module in (accounts, db, demo, grades, keys, outbox, platforms, serve, sources):
+for module in (accounts, db, demo, frameworks, grades, keys, outbox, platforms, serve, sources):
     main.add_command(module.command)

@@ -5,13 +5,15 @@ from __future__ import annotations
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 
+from opes_lti.core.db import session
+from opes_lti.frameworks import services as library
 from opes_lti.lti.activities import Activity, Option
 from opes_lti.selfassessment import services, views
 
 
 def options() -> tuple[Option, ...]:
     """Framework, phase, areas and display mode, as the picker offers them."""
-    frameworks = services.frameworks()
+    frameworks = library.all_frameworks(session())
     lang = str(get_locale() or "it")
     return (
         Option(

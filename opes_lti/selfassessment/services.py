@@ -30,6 +30,7 @@ from opes_lti.competencies.questionnaire import (
 from opes_lti.core.db import lock_for_change, utcnow
 from opes_lti.events import outbox
 from opes_lti.events.domain import Context
+from opes_lti.frameworks import services as library
 from opes_lti.learners.services import Profile
 from opes_lti.lti import grades
 from opes_lti.lti.launch import Launch
@@ -57,18 +58,13 @@ class Placement:
         return self.setup.framework
 
 
-def frameworks() -> list[Framework]:
-    """The frameworks a designer can choose."""
-    return builtin.all_frameworks()
-
-
-def placement(launch: Launch) -> Placement:
+def placement(db: Session, launch: Launch) -> Placement:
     """The placement a launch opens, set by its custom parameters."""
     custom = launch.custom
     name = str(custom.get("framework") or builtin.DEFAULT)
     try:
-        framework = builtin.load(name)
-    except KeyError:
+        framework = library.find(db, name)
+    except library.UnknownFramework:
         raise PlacementError(f"unknown framework {name!r}") from None
     phase = str(custom.get("phase") or "pre")
     display = str(custom.get("display") or "competency")

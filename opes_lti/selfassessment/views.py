@@ -60,7 +60,7 @@ def render(launch: Launch) -> Any:
 
 def _placement(launch: Launch) -> Placement:
     try:
-        return services.placement(launch)
+        return services.placement(session(), launch)
     except PlacementError as exc:
         abort(400, description=_l("This activity is set up wrongly: %(reason)s", reason=str(exc)))
 

@@ -267,3 +267,48 @@ def test_picker_offers_the_options_and_returns_them_as_custom_parameters(
         "display": "area",
     }
     assert items[0]["lineItem"]["scoreMaximum"] == 10.0
+
+
+def test_an_added_organisational_framework_asks_for_the_organisation(
+    tool: Tool, platform: OpenEdxPlatform
+) -> None:
+    import dataclasses
+
+    from opes_lti.competencies.framework import Text
+    from opes_lti.frameworks import services as library
+
+    custom = dataclasses.replace(
+        builtin.load("opes-organizzazione"), id="ets-puglia", title=Text("Enti pugliesi")
+    )
+    with tool.database.transaction() as db:
+        library.add(db, custom)
+    result = platform.launch(
+        role="student",
+        custom={"activity": "selfassessment", "framework": "ets-puglia", "areas": "GV"},
+    )
+    page = _post(tool, "/selfassessment/profile", result.response.text, action="skip").text
+    assert "Enti pugliesi" in page
+    page = _post(
+        tool, "/selfassessment/screen", page, screen="0", nav="next", **{"level-GV.1": "3"}
+    ).text
+    asked = _post(
+        tool, "/selfassessment/screen", page, screen="1", nav="submit", **{"level-GV.2": "4"}
+    )
+    assert asked.status_code == 400
+    assert "ha bisogno del suo nome" in asked.text
+    saved = _post(
+        tool,
+        "/selfassessment/profile",
+        asked.text,
+        action="save",
+        role="manager",
+        organisation="APS Il Ponte",
+    )
+    done = _post(tool, "/selfassessment/screen", saved.text, screen="1", nav="submit")
+    assert "Il mio profilo di competenze" in done.text
+    with tool.database.sessions() as db:
+        bodies = [json.loads(e.body) for e in db.scalars(sa.select(OutboxEntry))]
+    submitted = [b for b in bodies if b["type"] == "self_assessment.submitted"]
+    assert {b["payload"]["scope"] for b in submitted} == {"organisation"}
+    assert {b["payload"]["organisation"] for b in submitted} == {"APS Il Ponte"}
+    assert {b["payload"]["framework"] for b in submitted} == {"ets-puglia"}

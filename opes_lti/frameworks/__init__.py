@@ -1,0 +1,1 @@
+"""The tool's library of competency frameworks: the shipped ones plus those added."""

@@ -1,0 +1,114 @@
+"""The tool's framework library: added by an administrator, chosen by designers,
+downloaded for Studio."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from click.testing import Result
+from flask.testing import FlaskClient
+
+from opes_lti.competencies import builtin, case, csvformat
+from opes_lti.competencies.framework import FrameworkError, Text
+from opes_lti.core.db import Database
+from opes_lti.frameworks import services
+from tests.test_cli import run  # noqa: F401 - the CLI fixture
+
+CUSTOM = dataclasses.replace(
+    builtin.load("opes-organizzazione"), id="ets-puglia", title=Text("Enti pugliesi")
+)
+
+
+def test_added_framework_is_found_and_listed_after_the_shipped_ones(database: Database) -> None:
+    with database.transaction() as db:
+        assert services.add(db, CUSTOM) == "added"
+        assert services.add(db, CUSTOM) == "unchanged"
+    with database.sessions() as db:
+        assert services.find(db, "ets-puglia") == CUSTOM
+        listed = services.all_listed(db)
+    assert [f.id for f in listed] == [*builtin.NAMES, "ets-puglia"]
+    assert [f.shipped for f in listed] == [True, True, False]
+
+
+def test_a_new_version_replaces_and_a_changed_same_version_is_refused(database: Database) -> None:
+    with database.transaction() as db:
+        services.add(db, CUSTOM)
+    changed = dataclasses.replace(CUSTOM, title=Text("Altro titolo"))
+    with database.transaction() as db, pytest.raises(FrameworkError, match="new version"):
+        services.add(db, changed)
+    with database.transaction() as db:
+        assert services.add(db, dataclasses.replace(changed, version="2027.1")) == "updated"
+    with database.sessions() as db:
+        assert services.find(db, "ets-puglia").title.it == "Altro titolo"
+
+
+def test_shipped_ids_cannot_be_taken(database: Database) -> None:
+    with database.transaction() as db, pytest.raises(FrameworkError, match="shipped"):
+        services.add(db, builtin.load(builtin.DEFAULT))
+
+
+def test_unknown_framework_is_said(database: Database) -> None:
+    with database.sessions() as db, pytest.raises(services.UnknownFramework):
+        services.find(db, "nope")
+
+
+def test_cli_checks_adds_lists_and_exports(run: Callable[..., Result], tmp_path: Path) -> None:  # noqa: F811
+    assert run("db", "upgrade").exit_code == 0
+    package = tmp_path / "ets.json"
+    package.write_text(case.dumps(CUSTOM), encoding="utf-8")
+    checked = run("frameworks", "check", str(package))
+    assert "ets-puglia 2026.1: 4 areas, 8 competences, 5 levels, assesses a organisation" in (
+        checked.output
+    )
+    assert run("frameworks", "add", str(package)).output.strip() == "ets-puglia 2026.1: added"
+    assert "ets-puglia" in run("frameworks", "list").output
+    exported = run("frameworks", "export", "ets-puglia")
+    assert case.loads(exported.output) == CUSTOM
+    sheet = run("frameworks", "export", "ets-puglia", "--format", "csv").output
+    assert csvformat.read(sheet, csvformat.header_of(CUSTOM)) == CUSTOM
+
+
+def test_cli_names_every_problem_of_a_bad_spreadsheet(
+    run: Callable[..., Result],  # noqa: F811
+    tmp_path: Path,
+) -> None:
+    sheet = tmp_path / "nuovo.csv"
+    rows = csvformat.write(CUSTOM).splitlines()
+    rows[2] = rows[2].replace("GV.2", "GV.1")
+    sheet.write_text("\n".join(rows), encoding="utf-8")
+    meta = tmp_path / "meta.json"
+    meta.write_text(
+        json.dumps(
+            {
+                "id": "nuovo",
+                "version": "1",
+                "title": {"it": "Nuovo"},
+                "levels": [lv.as_dict() for lv in CUSTOM.levels],
+            }
+        ),
+        encoding="utf-8",
+    )
+    result = run("frameworks", "check", str(sheet), "--meta", str(meta))
+    assert result.exit_code == 1
+    assert "row 3, column code: 'GV.1' is already used on row 2" in result.output
+    no_meta = run("frameworks", "check", str(sheet))
+    assert "a spreadsheet needs the framework's id" in no_meta.output
+
+
+def test_frameworks_page_and_downloads(client: FlaskClient, database: Database) -> None:
+    with database.transaction() as db:
+        services.add(db, CUSTOM)
+    page = client.get("/frameworks/")
+    assert page.status_code == 200
+    assert "Enti pugliesi" in page.text
+    assert "Progettazione e gestione nel Terzo settore" in page.text
+    download = client.get("/frameworks/ets-puglia.json")
+    assert case.loads(download.data) == CUSTOM
+    sheet = client.get("/frameworks/opes-progettazione.csv")
+    assert sheet.mimetype == "text/csv"
+    assert "PS.1" in sheet.text
+    assert client.get("/frameworks/nope.json").status_code == 404
