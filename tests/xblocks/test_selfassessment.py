@@ -42,6 +42,13 @@ def test_first_view_asks_the_profile_in_italian(make_runtime: Callable[..., Any]
     assert "Chi sei" in html
     assert re.search(r'class="sa-questions" hidden', html)
     assert "Co-programmazione e co-progettazione" in html
+    # Two screens (PA.1, PA.2): the first goes on, the last submits; the first is shown.
+    assert html.count('class="sa-next"') == 1
+    assert html.count('class="sa-submit"') == 1
+    assert re.findall(r'<div class="sa-screen" data-screen="(\d)"( hidden)?>', html) == [
+        ("0", ""),
+        ("1", " hidden"),
+    ]
 
 
 def test_english_learner_gets_english_text(make_runtime: Callable[..., Any]) -> None:
@@ -53,6 +60,21 @@ def test_english_learner_gets_english_text(make_runtime: Callable[..., Any]) -> 
         html = runtime.render(block, "student_view").body_html()
     assert "About you" in html
     assert "Co-programming and co-design" in html
+
+
+def test_a_learner_coming_back_finds_their_answers_and_screen(
+    make_runtime: Callable[..., Any],
+) -> None:
+    runtime = make_runtime()
+    block = block_from(runtime, PRE)
+    call(runtime, block, "save_profile", {"skip": True})
+    call(runtime, block, "save_answers", {"answers": {"PA.1": 4}})
+    html = _html(block)
+    checked = re.findall(r'id="[^"]*-PA-(\d)-(\d)" value="\d"( checked)?', html)
+    assert [(code, level) for code, level, mark in checked if mark] == [("1", "4")]
+    assert re.findall(r'data-screen="(\d)">', html) == ["1"]  # resumes on the open one
+    other = make_runtime()  # the drawn screens are shared; the marks are not
+    assert " checked" not in _html(other.get_block(block.scope_ids.usage_id)).split("sa-screen")[1]
 
 
 def test_answers_submitted_publish_grade_and_completion_and_show_the_result(

@@ -122,6 +122,7 @@ STRINGS = {
 }
 
 
+@cache
 def strings(language: str) -> dict[str, str]:
-    """:data:`STRINGS` in ``language``."""
+    """:data:`STRINGS` in ``language`` (one shared dict per language: read, never change)."""
     return {key: gettext_for(language, message) for key, message in STRINGS.items()}

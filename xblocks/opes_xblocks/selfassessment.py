@@ -10,8 +10,10 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import cache
 from importlib import resources
 from typing import Any
 
@@ -51,8 +53,45 @@ UPLOADED = "uploaded"
 #: Events kept for a learner while the reporting service is unreachable.
 MAX_PENDING = 500
 K = 5
-#: One stylesheet serves the LTI pages and the block.
-CSS = resources.files("opes_lti.selfassessment").joinpath("static/selfassessment.css")
+#: One stylesheet serves the LTI pages and the block; read once, like the scripts.
+CSS = (
+    resources.files("opes_lti.selfassessment")
+    .joinpath("static/selfassessment.css")
+    .read_text(encoding="utf-8")
+)
+STUDENT_JS = loader.load_unicode("static/js/selfassessment.js")
+STUDIO_JS = loader.load_unicode("static/js/studio.js")
+#: Parsed uploaded frameworks by the SHA-256 of their file, and drawn screens by block,
+#: language and settings: parsing and drawing were most of a render's time.
+_FRAMEWORKS: dict[str, Framework] = {}
+_SCREENS: dict[tuple[str, ...], str] = {}
+CACHE_SIZE = 256
+_ANSWER = re.compile(r' data-answer="([^"]*):(\d+)"')
+
+
+@cache
+def _template(name: str) -> Any:
+    """A template of this package, compiled once.
+
+    xblock-utils' loader compiles it again and scans every installed tag library on each
+    render, which was half the block's render time.
+    """
+    from django.template import Engine
+
+    return Engine().from_string(loader.load_unicode(name))
+
+
+def _render(name: str, context: dict[str, Any]) -> str:
+    from django.template import Context
+
+    return _template(name).render(Context(context))
+
+
+def _remember[V](cache: dict[Any, V], key: Any, value: V) -> V:
+    if len(cache) >= CACHE_SIZE:
+        cache.pop(next(iter(cache)))  # the oldest entry
+    cache[key] = value
+    return value
 
 
 @dataclass(frozen=True)
@@ -114,9 +153,15 @@ class SelfAssessmentXBlock(XBlock):
     # --- set-up -------------------------------------------------------------------------
 
     def _framework(self) -> Framework:
-        if self.framework == UPLOADED:
-            return case.loads(self.framework_file)
-        return builtin.load(self.framework)
+        if self.framework != UPLOADED:
+            return builtin.load(self.framework)
+        key = hashlib.sha256(self.framework_file.encode()).hexdigest()
+        found = _FRAMEWORKS.get(key)
+        return (
+            found
+            if found is not None
+            else _remember(_FRAMEWORKS, key, case.loads(self.framework_file))
+        )
 
     def _setup(self) -> Setup:
         framework = self._framework()
@@ -168,22 +213,24 @@ class SelfAssessmentXBlock(XBlock):
         except (KeyError, FrameworkError) as exc:
             reason = str(exc)[:300]
             fragment.add_content(
-                loader.render_django_template(
+                _render(
                     "templates/misconfigured.html",
                     {"message": text["misconfigured"].format(reason=reason)},
                 )
             )
             return fragment
         viewer = self._viewer()
-        answered, total = progress(setup, self._answers())
+        answers = self._answers()
+        answered, total = progress(setup, answers)
+        resume = resume_at(setup, answers)
         body = {
             "t": text,
             "lang": lang,
             "framework": setup.framework,
             "framework_title": setup.framework.title.get(lang),
-            "screens": self._screens(setup, lang),
+            "screens_html": "" if self.submitted else self._screens_html(setup, lang, resume),
             "screen_count": len(setup.screens()),
-            "resume": resume_at(setup, self._answers()),
+            "resume": resume,
             "answered": answered,
             "total": total,
             "phase_intro": text["pre_intro" if setup.phase == "pre" else "post_intro"],
@@ -198,11 +245,11 @@ class SelfAssessmentXBlock(XBlock):
                 ("staff", text["role_staff"]),
             ],
             "class_view": self._class_view(setup, lang) if viewer.is_staff else None,
-            "block_id": str(self.scope_ids.usage_id).replace(".", "-").replace(":", "-"),
+            "block_id": self._dom_id(),
         }
-        fragment.add_content(loader.render_django_template("templates/student.html", body))
-        fragment.add_css(CSS.read_text(encoding="utf-8"))
-        fragment.add_javascript(loader.load_unicode("static/js/selfassessment.js"))
+        fragment.add_content(_render("templates/student.html", body))
+        fragment.add_css(CSS)
+        fragment.add_javascript(STUDENT_JS)
         fragment.initialize_js(
             "OpesSelfAssessment",
             {
@@ -218,8 +265,47 @@ class SelfAssessmentXBlock(XBlock):
     def _answers(self) -> dict[str, int]:
         return {str(k): int(v) for k, v in self.answers.items()}
 
-    def _screens(self, setup: Setup, lang: str) -> list[dict[str, Any]]:
+    def _screens_html(self, setup: Setup, lang: str, resume: int) -> str:
+        """The screens for this learner: their answers checked, their current screen shown.
+
+        They are drawn once per block, language and settings and kept.
+        """
+        block_id = self._dom_id()
+        framework = setup.framework
+        key = (
+            block_id,
+            lang,
+            framework.id,
+            framework.version,
+            hashlib.sha256(self.framework_file.encode()).hexdigest(),
+            setup.display,
+            ",".join(setup.areas),
+        )
+        drawn = _SCREENS.get(key)
+        if drawn is None:
+            drawn = _remember(
+                _SCREENS,
+                key,
+                _render(
+                    "templates/screens.html",
+                    {
+                        "t": strings(lang),
+                        "block_id": block_id,
+                        "screens": self._screens(setup, lang),
+                        "screen_count": len(setup.screens()),
+                    },
+                ),
+            )
         answers = self._answers()
+        marked = _ANSWER.sub(
+            lambda m: " checked" if answers.get(m.group(1)) == int(m.group(2)) else "", drawn
+        )
+        return marked.replace(f'data-screen="{resume}" hidden', f'data-screen="{resume}"', 1)
+
+    def _dom_id(self) -> str:
+        return str(self.scope_ids.usage_id).replace(".", "-").replace(":", "-")
+
+    def _screens(self, setup: Setup, lang: str) -> list[dict[str, Any]]:
         framework = setup.framework
         return [
             {
@@ -237,7 +323,6 @@ class SelfAssessmentXBlock(XBlock):
                                 "value": level,
                                 "name": framework.levels[level - 1].get(lang),
                                 "descriptor": descriptor.get(lang),
-                                "checked": answers.get(competency.code) == level,
                             }
                             for level, descriptor in enumerate(competency.descriptors, start=1)
                         ],
@@ -263,7 +348,7 @@ class SelfAssessmentXBlock(XBlock):
             text["expected_short"],
         )
         framework = setup.framework
-        return loader.render_django_template(
+        return _render(
             "templates/result.html",
             {
                 "t": text,
@@ -316,7 +401,7 @@ class SelfAssessmentXBlock(XBlock):
         except (KeyError, FrameworkError):
             current = builtin.load(builtin.DEFAULT)
         fragment = Fragment(
-            loader.render_django_template(
+            _render(
                 "templates/studio.html",
                 {
                     "t": text,
@@ -334,8 +419,8 @@ class SelfAssessmentXBlock(XBlock):
                 },
             )
         )
-        fragment.add_css(CSS.read_text(encoding="utf-8"))
-        fragment.add_javascript(loader.load_unicode("static/js/studio.js"))
+        fragment.add_css(CSS)
+        fragment.add_javascript(STUDIO_JS)
         fragment.initialize_js("OpesSelfAssessmentStudio", {"strings": text})
         return fragment
 
