@@ -276,6 +276,28 @@ def class_view(db: Session, where: Placement, k: int = DEFAULT_K) -> ClassView:
     )
 
 
+@dataclass(frozen=True)
+class Answered:
+    """A learner of the course roster and the phases they submitted."""
+
+    name: str
+    pre: bool
+    post: bool
+
+
+def who_answered(view: ClassView, members: list[tuple[str, str]]) -> list[Answered]:
+    """The roster's learners, ``(pseudonym, name)``, with what each submitted.
+
+    Names come from the platform's roster at the moment of asking and are never stored:
+    the tool keeps pseudonyms only.
+    """
+    rows = [
+        Answered(name or "—", user in view.pre_learners, user in view.post_learners)
+        for user, name in members
+    ]
+    return sorted(rows, key=lambda row: row.name.casefold())
+
+
 CSV_COLUMNS = (
     "competency",
     "title",

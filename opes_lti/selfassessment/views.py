@@ -23,8 +23,10 @@ from opes_lti.competencies.questionnaire import (
 )
 from opes_lti.core.db import session
 from opes_lti.learners import services as learners
-from opes_lti.lti.launch import Launch
-from opes_lti.lti.views import embeddable, page_sessions
+from opes_lti.lti import roster
+from opes_lti.lti.launch import Launch, pseudonym
+from opes_lti.lti.services import ServiceError
+from opes_lti.lti.views import embeddable, page_sessions, store
 from opes_lti.regions import REGIONS
 from opes_lti.selfassessment import services
 from opes_lti.selfassessment.services import Placement, PlacementError
@@ -142,14 +144,28 @@ def _result_page(where: Placement, launch: Launch, token: str, answers: dict[str
     )
 
 
+def _roster(launch: Launch) -> list[tuple[str, str]] | None:
+    """(pseudonym, name) of the course's learners, or None without a roster service."""
+    if not roster.has_roster(launch):
+        return None
+    try:
+        members = roster.fetch(session(), store(), launch)
+    except ServiceError as exc:
+        current_app.logger.warning("course roster unavailable: %s", exc)
+        return None
+    return [(pseudonym(launch.platform.issuer, m.user_id), m.name) for m in members if m.is_learner]
+
+
 def _class_page(where: Placement, launch: Launch, token: str) -> str:
     view = services.class_view(session(), where)
+    members = _roster(launch)
     return render_template(
         "selfassessment/class.html",
         token=token,
         framework=where.framework,
         phase=where.setup.phase,
         view=view,
+        answered=services.who_answered(view, members) if members is not None else None,
         lang=launch.locale,
         reporting_url=current_app.config["OPES_SETTINGS"].base_url + "/",
     )

@@ -312,3 +312,30 @@ def test_an_added_organisational_framework_asks_for_the_organisation(
     assert {b["payload"]["scope"] for b in submitted} == {"organisation"}
     assert {b["payload"]["organisation"] for b in submitted} == {"APS Il Ponte"}
     assert {b["payload"]["framework"] for b in submitted} == {"ets-puglia"}
+
+
+def test_instructor_sees_who_answered_with_names_from_the_roster(
+    tool: Tool, platform: OpenEdxPlatform
+) -> None:
+    learner = "http://purl.imsglobal.org/vocab/lis/v2/membership#Learner"
+    platform.enable_nrps(
+        [
+            {
+                "user_id": "anna",
+                "roles": [learner],
+                "status": "Active",
+                "name": "Anna <b>Rossi</b>",
+            },
+            {"user_id": "bruno", "roles": [learner], "status": "Active", "name": "Bruno Verdi"},
+        ]
+    )
+    _answer_all(tool, _launch(platform, user="anna", phase="pre").text, level=2)
+    view = platform.launch(role="instructor", custom=_custom(phase="post")).response
+    assert view.status_code == 200
+    rows = re.findall(r'<tr><th scope="row">([^<]*(?:&lt;[^<]*)*)</th>\s*<td>(✓|—)', view.text)
+    assert rows == [("Anna &lt;b&gt;Rossi&lt;/b&gt;", "✓"), ("Bruno Verdi", "—")]
+    with tool.database.sessions() as db:  # names were shown, not stored
+        assert "Anna" not in json.dumps(
+            [dict(r._mapping) for r in db.execute(sa.text("SELECT * FROM selfassessment_answers"))],
+            default=str,
+        )
