@@ -6,7 +6,7 @@ a designer starts a new framework from.
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, render_template
+from flask import Blueprint, Response, abort, jsonify, render_template, url_for
 
 from opes_lti.competencies import case, csvformat
 from opes_lti.core.db import session
@@ -26,6 +26,23 @@ def _framework(framework_id: str) -> object:
         return services.find(session(), framework_id)
     except services.UnknownFramework:
         abort(404)
+
+
+@bp.get("/index.json")
+def index_json() -> Response:
+    """The same list for machines: the Studio editor offers these to designers."""
+    return jsonify(
+        frameworks=[
+            {
+                "id": item.id,
+                "version": item.version,
+                "title": item.title,
+                "shipped": item.shipped,
+                "url": url_for("frameworks.as_case", framework_id=item.id, _external=True),
+            }
+            for item in services.all_listed(session())
+        ]
+    )
 
 
 @bp.get("/<framework_id>.json")

@@ -293,3 +293,71 @@ def test_the_block_module_imports_without_any_server_package() -> None:
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
     assert done.returncode == 0, done.stderr[-2000:]
     assert done.stdout.strip() == "ok"
+
+
+def test_studio_offers_frameworks_added_to_the_tool_and_keeps_a_copy(
+    make_runtime: Callable[..., Any], app: Any
+) -> None:
+    import dataclasses
+
+    from django.test import override_settings
+
+    from opes_lti.competencies.framework import Text
+    from opes_lti.frameworks import services as library
+    from tests.support.servers import serve_wsgi
+
+    custom = dataclasses.replace(
+        builtin.load("opes-organizzazione"), id="ets-puglia", title=Text("Enti pugliesi")
+    )
+    with app.extensions["opes_db"].transaction() as db:
+        library.add(db, custom)
+    runtime = make_runtime()
+    block = block_from(runtime, PRE)
+    with (
+        serve_wsgi(app) as url,
+        override_settings(XBLOCK_SETTINGS={"SelfAssessmentXBlock": {"TOOL_URL": url}}),
+    ):
+        studio = _html(block, "studio_view")
+        assert 'value="tool:ets-puglia"' in studio
+        assert "Enti pugliesi (dallo strumento OPES)" in studio
+        status, body = call(
+            runtime,
+            block,
+            "studio_submit",
+            {
+                "display_name": "Ente",
+                "framework": "tool:ets-puglia",
+                "phase": "pre",
+                "display": "area",
+                "weight": 1,
+            },
+        )
+        assert status == 200, body
+        refused = call(
+            runtime,
+            block,
+            "studio_submit",
+            {
+                "display_name": "X",
+                "framework": "tool:nope",
+                "phase": "pre",
+                "display": "area",
+                "weight": 1,
+            },
+        )
+        assert refused[0] == 400
+    assert block.framework == "uploaded"
+    assert case.loads(block.framework_file) == custom  # a copy: the tool may go away
+    assert "Enti pugliesi" in _html(block)
+
+
+def test_studio_says_when_the_tool_cannot_be_reached(make_runtime: Callable[..., Any]) -> None:
+    from django.test import override_settings
+
+    runtime = make_runtime()
+    block = block_from(runtime, PRE)
+    bucket = {"TOOL_URL": "http://127.0.0.1:9"}  # nothing listens there
+    with override_settings(XBLOCK_SETTINGS={"SelfAssessmentXBlock": bucket}):
+        studio = _html(block, "studio_view")
+    assert "non è raggiungibile" in studio
+    assert "Progettazione e gestione nel Terzo settore" in studio  # shipped ones still offered

@@ -105,6 +105,10 @@ STRINGS = {
     "misconfigured": _("This block is set up wrongly: {reason}"),
     "studio_framework": _("Competency framework"),
     "studio_uploaded": _("Uploaded file (CASE JSON)"),
+    "studio_from_tool": _("from the OPES tool"),
+    "studio_tool_error": _(
+        "The OPES tool could not be reached: its frameworks are not listed. Try again later."
+    ),
     "studio_file": _("Framework file (CASE JSON, from opes-lti or a spreadsheet export)"),
     "studio_phase": _("Phase"),
     "studio_pre": _("Before the course (pre)"),

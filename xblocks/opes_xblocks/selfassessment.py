@@ -17,6 +17,7 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
+import requests
 from web_fragments.fragment import Fragment
 from webob import Response
 from xblock.completable import XBlockCompletionMode
@@ -26,7 +27,7 @@ from xblock.fields import Boolean, Dict, Float, List, Scope, String
 from xblock.utils.resources import ResourceLoader
 
 from opes_lti.competencies import builtin, case, chart
-from opes_lti.competencies.framework import Framework, FrameworkError
+from opes_lti.competencies.framework import CODE, Framework, FrameworkError
 from opes_lti.competencies.questionnaire import (
     DISPLAYS,
     PHASES,
@@ -50,6 +51,8 @@ from opes_xblocks.i18n import _, current_language, gettext_for, strings
 log = logging.getLogger(__name__)
 loader = ResourceLoader(__name__)
 UPLOADED = "uploaded"
+#: Studio's value for a framework taken from the tool service: "tool:<id>".
+FROM_TOOL = "tool:"
 #: Events kept for a learner while the reporting service is unreachable.
 MAX_PENDING = 500
 K = 5
@@ -400,13 +403,19 @@ class SelfAssessmentXBlock(XBlock):
             current = self._framework()
         except (KeyError, FrameworkError):
             current = builtin.load(builtin.DEFAULT)
+        offered, tool_error = self._tool_frameworks()
         fragment = Fragment(
             _render(
                 "templates/studio.html",
                 {
                     "t": text,
                     "display_name": self.display_name,
-                    "frameworks": [(f.id, f.title.get(lang)) for f in frameworks],
+                    "frameworks": [(f.id, f.title.get(lang)) for f in frameworks]
+                    + [
+                        (FROM_TOOL + item["id"], f"{item['title']} ({text['studio_from_tool']})")
+                        for item in offered
+                    ],
+                    "tool_error": tool_error,
                     "framework": self.framework,
                     "uploaded": UPLOADED,
                     "framework_file": self.framework_file,
@@ -423,6 +432,43 @@ class SelfAssessmentXBlock(XBlock):
         fragment.add_javascript(STUDIO_JS)
         fragment.initialize_js("OpesSelfAssessmentStudio", {"strings": text})
         return fragment
+
+    def _tool_frameworks(self) -> tuple[list[dict[str, str]], bool]:
+        """Frameworks added to the OPES tool, and whether a configured tool was unreachable.
+
+        The tool lists them at ``TOOL_URL/frameworks/index.json``.
+        """
+        url = str(self._settings().get("TOOL_URL") or "").rstrip("/")
+        if not url:
+            return [], False
+        try:
+            response = requests.get(url + "/frameworks/index.json", timeout=5)
+            response.raise_for_status()
+            items = response.json()["frameworks"]
+        except (requests.RequestException, ValueError, KeyError, TypeError) as exc:
+            log.warning("OPES tool frameworks not listed: %s", exc)
+            return [], True
+        return [
+            {"id": str(i["id"]), "title": str(i.get("title") or i["id"])}
+            for i in items
+            if isinstance(i, dict) and not i.get("shipped") and CODE.match(str(i.get("id")))
+        ], False
+
+    def _fetch_from_tool(self, framework_id: str) -> str:
+        """The CASE file of a framework added to the tool.
+
+        The block keeps a copy, so the course and its OLX export do not depend on the tool
+        staying reachable.
+        """
+        url = str(self._settings().get("TOOL_URL") or "").rstrip("/")
+        if not url or not CODE.match(framework_id):
+            raise self._refuse(f"framework: the OPES tool does not offer {framework_id!r}")
+        try:
+            response = requests.get(f"{url}/frameworks/{framework_id}.json", timeout=10)
+            response.raise_for_status()
+        except requests.RequestException as exc:
+            raise self._refuse(f"framework: the OPES tool did not answer ({exc})") from None
+        return response.text
 
     def student_view_data(self, context: dict[str, Any] | None = None) -> dict[str, Any]:
         """What the mobile apps need to draw the questionnaire themselves."""
@@ -600,6 +646,9 @@ class SelfAssessmentXBlock(XBlock):
         framework_id = str(data.get("framework") or builtin.DEFAULT)
         framework_file = str(data.get("framework_file") or "")
         framework: Framework | None = None
+        if framework_id.startswith(FROM_TOOL):
+            framework_file = self._fetch_from_tool(framework_id.removeprefix(FROM_TOOL))
+            framework_id = UPLOADED
         if framework_id == UPLOADED:
             try:
                 framework = case.loads(framework_file)
