@@ -361,3 +361,37 @@ def test_studio_says_when_the_tool_cannot_be_reached(make_runtime: Callable[...,
         studio = _html(block, "studio_view")
     assert "non è raggiungibile" in studio
     assert "Progettazione e gestione nel Terzo settore" in studio  # shipped ones still offered
+
+
+def test_events_held_by_an_outage_leave_at_the_learners_next_visit(
+    make_runtime: Callable[..., Any], app: Any, make_source: Callable[..., Any]
+) -> None:
+    from django.test import override_settings
+
+    from opes_lti.reporting.models import StoredEvent
+    from tests.support.servers import serve_wsgi
+
+    token = make_source("openedx-test")
+    down = {
+        "REPORTING_URL": "http://127.0.0.1:9",
+        "REPORTING_TOKEN": token,
+        "SOURCE_NAME": "openedx-test",
+    }
+    runtime = make_runtime()
+    block = block_from(runtime, PRE)
+    with override_settings(XBLOCK_SETTINGS={"SelfAssessmentXBlock": down}):
+        _answer(runtime, block, 2)
+    assert len(block.pending_events) == 2
+    assert block.events_attempts == 1
+    assert block.events_retry_at > 0
+    with serve_wsgi(app) as url:
+        bucket = {"REPORTING_URL": url, "REPORTING_TOKEN": token, "SOURCE_NAME": "openedx-test"}
+        with override_settings(XBLOCK_SETTINGS={"SelfAssessmentXBlock": bucket}):
+            _html(block)  # too early: the backoff holds
+            assert len(block.pending_events) == 2
+            block.events_retry_at = 0.0
+            _html(block)  # the learner comes back to their result
+    assert block.pending_events == []
+    assert block.events_attempts == 0
+    with app.extensions["opes_db"].sessions() as db:
+        assert len(db.scalars(sa.select(StoredEvent)).all()) == 2

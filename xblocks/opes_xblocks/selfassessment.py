@@ -11,6 +11,7 @@ import hashlib
 import json
 import logging
 import re
+import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import cache
@@ -23,7 +24,7 @@ from webob import Response
 from xblock.completable import XBlockCompletionMode
 from xblock.core import XBlock
 from xblock.exceptions import JsonHandlerError
-from xblock.fields import Boolean, Dict, Float, List, Scope, String
+from xblock.fields import Boolean, Dict, Float, Integer, List, Scope, String
 from xblock.utils.resources import ResourceLoader
 
 from opes_lti.competencies import builtin, case, chart
@@ -42,7 +43,12 @@ from opes_lti.competencies.questionnaire import (
     result,
     resume_at,
 )
-from opes_lti.events.delivery import OutboxItem, ReportingClient, TransientFailure
+from opes_lti.events.delivery import (
+    OutboxItem,
+    ReportingClient,
+    TransientFailure,
+    backoff_delay,
+)
 from opes_lti.events.domain import Context, canonical_json
 from opes_lti.learners.profile import Profile, ProfileError, clean
 from opes_lti.regions import REGIONS
@@ -141,6 +147,9 @@ class SelfAssessmentXBlock(XBlock):
     submitted = Boolean(default=False, scope=Scope.user_state)
     #: Outcome events not yet accepted by the reporting service (the learner's outbox).
     pending_events = List(default=[], scope=Scope.user_state)
+    #: Failed sending attempts in a row, and when (epoch seconds) to try again.
+    events_attempts = Integer(default=0, scope=Scope.user_state)
+    events_retry_at = Float(default=0.0, scope=Scope.user_state)
     #: {phase: {"learners": n, "sums": {code: s}, "counts": {code: n}}}
     summary = Dict(default={}, scope=Scope.user_state_summary)
     #: The profile, shared by every OPES block the learner meets.
@@ -222,6 +231,8 @@ class SelfAssessmentXBlock(XBlock):
                 )
             )
             return fragment
+        if self.pending_events:
+            self._flush_events()
         viewer = self._viewer()
         answers = self._answers()
         answered, total = progress(setup, answers)
@@ -593,9 +604,16 @@ class SelfAssessmentXBlock(XBlock):
         self.summary = summary
 
     def _flush_events(self) -> None:
-        """Send this learner's pending events; what cannot go now waits for next time."""
+        """Send this learner's pending events; what cannot go now waits, with backoff.
+
+        Called on submit and whenever the learner opens the block again (their result
+        page), so events held back by an outage leave at the learner's next visit.
+        """
         settings = self._settings()
         if not self.pending_events or not settings.get("REPORTING_URL"):
+            return
+        now = time.time()
+        if now < self.events_retry_at:
             return
         client = ReportingClient(
             settings["REPORTING_URL"], settings.get("REPORTING_TOKEN", ""), timeout=5.0
@@ -604,8 +622,11 @@ class SelfAssessmentXBlock(XBlock):
         try:
             results = client.send(items)
         except TransientFailure as exc:
+            self.events_attempts += 1
+            self.events_retry_at = now + backoff_delay(self.events_attempts, base=30.0, cap=3600.0)
             log.info("OPES reporting service not reached, events kept: %s", exc)
             return
+        self.events_attempts, self.events_retry_at = 0, 0.0
         kept = []
         for item in items:
             status = results.get(item.event_id, {}).get("status")
