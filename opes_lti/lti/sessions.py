@@ -1,7 +1,7 @@
 """After a launch, pages inside the platform's frame carry a token instead of a cookie.
 
 Third-party cookies are blocked in most browsers, so the launch travels with the
-activity's forms as a signed, compressed token. It cannot be forged or altered without
+activity's forms as a signed token. It cannot be forged or altered without
 the tool's secret key, it expires, and it is tied to one launch, so it is also the forms'
 CSRF token. Keeping it in the page rather than in Redis saves a round trip on every
 launch and every answer an activity saves, and needs nothing shared between workers.
@@ -14,7 +14,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from itsdangerous import BadSignature, URLSafeTimedSerializer
+from itsdangerous import BadSignature, Serializer, URLSafeTimedSerializer
+from itsdangerous.encoding import base64_encode
 from sqlalchemy.orm import Session
 
 from opes_lti.lti import registrations
@@ -41,12 +42,20 @@ KEPT_CLAIMS = frozenset(
 )
 
 
+class _Uncompressed(URLSafeTimedSerializer):
+    """Tokens are not compressed: zlib cost more per launch than the bytes it saved."""
+
+    def dump_payload(self, obj: Any) -> bytes:
+        """The payload base64-encoded, never compressed (reading still accepts both)."""
+        return base64_encode(Serializer.dump_payload(self, obj))
+
+
 class PageSessions:
     """Signs launches into page tokens and reads them back."""
 
     def __init__(self, secret_key: str) -> None:
         # A salt of its own: a token made for another purpose never reads as a launch.
-        self._serializer = URLSafeTimedSerializer(secret_key, salt="opes-lti-page-session")
+        self._serializer = _Uncompressed(secret_key, salt="opes-lti-page-session")
 
     def remember(self, launch: Launch) -> str:
         """The token standing for ``launch`` in the activity's later requests."""
@@ -61,7 +70,7 @@ class PageSessions:
         )
 
     def sign(self, data: dict[str, Any]) -> str:
-        """A token holding ``data``, compressed when that makes it shorter."""
+        """A token holding ``data``."""
         return self._serializer.dumps(data)
 
     def read(self, token: str) -> dict[str, Any] | None:
