@@ -395,3 +395,38 @@ def test_events_held_by_an_outage_leave_at_the_learners_next_visit(
     assert block.events_attempts == 0
     with app.extensions["opes_db"].sessions() as db:
         assert len(db.scalars(sa.select(StoredEvent)).all()) == 2
+
+
+def test_one_pip_build_makes_a_wheel_with_entry_point_and_compiled_catalogs(
+    tmp_path: Any,
+) -> None:
+    import subprocess
+    import sys
+    import zipfile
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            "--quiet",
+            "--no-deps",
+            "--no-build-isolation",
+            "--wheel-dir",
+            str(tmp_path),
+            str(root / "xblocks"),
+        ],
+        check=True,
+        capture_output=True,
+    )
+    (wheel,) = tmp_path.glob("opes_xblocks-*.whl")
+    names = zipfile.ZipFile(wheel).namelist()
+    assert "opes_xblocks/translations/it/LC_MESSAGES/text.mo" in names
+    assert "opes_xblocks/templates/student.html" in names
+    assert "opes_xblocks/static/js/selfassessment.js" in names
+    entry_points = next(n for n in names if n.endswith("entry_points.txt"))
+    text = zipfile.ZipFile(wheel).read(entry_points).decode()
+    assert "opes_selfassessment = opes_xblocks.selfassessment:SelfAssessmentXBlock" in text
