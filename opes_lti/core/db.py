@@ -132,13 +132,45 @@ def lock_for_change(db: Session, query: sa.Select[Any], model: Any, *where: Any)
     return query.with_for_update()
 
 
+#: Session.info key of the relaxed engine (None on SQLite).
+RELAXED = "opes_relaxed_engine"
+
+
+def _relaxed_engine(url: str) -> Engine | None:
+    """On PostgreSQL, an engine whose single statements commit without waiting for disk.
+
+    For records of what happened whose last moments may be lost if the database server
+    crashes (``synchronous_commit = off`` loses at most a fraction of a second of commits,
+    never consistency): the LTI launch log. Waiting for the WAL flush was most of a
+    launch's latency and held a worker idle meanwhile. Grades, outcome events, answers and
+    registrations never use it.
+    """
+    if url.startswith("sqlite"):
+        return None
+    return make_engine(
+        url,
+        isolation_level="AUTOCOMMIT",
+        connect_args={"options": "-c synchronous_commit=off"},
+        pool_size=2,
+        max_overflow=8,
+    )
+
+
+def relaxed_engine(db: Session) -> Engine | None:
+    """The relaxed engine of the database ``db`` belongs to (see :func:`_relaxed_engine`)."""
+    return db.info.get(RELAXED)
+
+
 class Database:
     """Engine plus session factory; one per app, attached as ``app.extensions["opes_db"]``."""
 
     def __init__(self, url: str, **engine_kwargs: Any) -> None:
         self.url = url
         self.engine = make_engine(url, **engine_kwargs)
-        self.sessions = sessionmaker(self.engine, expire_on_commit=False)
+        self.relaxed_engine = _relaxed_engine(url)
+        self.sessions = sessionmaker(
+            self.engine, expire_on_commit=False, info={RELAXED: self.relaxed_engine}
+        )
 
     @property
     def is_postgresql(self) -> bool:
@@ -159,6 +191,8 @@ class Database:
     def dispose(self) -> None:
         """Close every pooled connection."""
         self.engine.dispose()
+        if self.relaxed_engine is not None:
+            self.relaxed_engine.dispose()
 
 
 def database(app: Flask) -> Database:

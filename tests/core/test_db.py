@@ -50,3 +50,25 @@ def test_a_connection_used_moments_ago_is_not_pinged(pg_url: str) -> None:
     assert pings == []
     engine.dialect.do_ping = original  # type: ignore[method-assign]
     engine.dispose()
+
+
+def test_only_the_relaxed_engine_commits_without_waiting_for_disk(pg_url: str) -> None:
+    from opes_lti.core.db import Database, relaxed_engine
+
+    database = Database(pg_url)
+    with database.sessions() as db:
+        relaxed = relaxed_engine(db)
+        assert relaxed is not None
+        assert db.execute(sa.text("SHOW synchronous_commit")).scalar_one() == "on"
+    with relaxed.connect() as conn:
+        assert conn.execute(sa.text("SHOW synchronous_commit")).scalar_one() == "off"
+    database.dispose()
+
+
+def test_sqlite_has_no_relaxed_engine(tmp_path: object) -> None:
+    from opes_lti.core.db import Database, relaxed_engine
+
+    database = Database(f"sqlite:///{tmp_path}/x.db")
+    with database.sessions() as db:
+        assert relaxed_engine(db) is None
+    database.dispose()
