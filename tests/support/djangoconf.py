@@ -32,6 +32,8 @@ def setup() -> None:
         values = {name: getattr(workbench, name) for name in dir(workbench) if name.isupper()}
         folder = Path(tempfile.mkdtemp(prefix="opes-django-"))
         values.update(
+            # The XBlocks' outbox app, as Open edX's plugin system would install it.
+            INSTALLED_APPS=[*workbench.INSTALLED_APPS, "opes_xblocks.outbox"],
             DATABASES={
                 "default": {"ENGINE": "django.db.backends.sqlite3", "NAME": str(folder / "wb.db")}
             },

@@ -25,6 +25,14 @@ def _html(block: Any, view: str = "student_view") -> str:
         return block.runtime.render(block, view).body_html()
 
 
+def _outbox(block: Any) -> list[tuple[str, dict[str, Any]]]:
+    """(status, event) of the LMS outbox rows this block emitted."""
+    from opes_xblocks.outbox.models import PendingEvent
+
+    rows = [(row.status, json.loads(row.body)) for row in PendingEvent.objects.order_by("id")]
+    return [(s, e) for s, e in rows if e["context"]["activity"] == str(block.scope_ids.usage_id)]
+
+
 def _answer(runtime: Any, block: Any, level: int) -> dict[str, Any]:
     assert call(runtime, block, "save_profile", {"role": "manager", "region": "16"})[0] == 200
     for code in ("PA.1", "PA.2"):
@@ -87,8 +95,10 @@ def test_answers_submitted_publish_grade_and_completion_and_show_the_result(
     assert 'role="img"' in body["html"]
     assert ("grade", {"value": 1.0, "max_value": 1.0}) in runtime.published
     assert ("completion", {"completion": 1.0}) in runtime.published
-    assert len(block.pending_events) == 2  # no reporting service configured: kept
-    event = json.loads(block.pending_events[0])
+    bodies = _outbox(block)
+    assert len(bodies) == 2  # no reporting service configured: kept in the LMS outbox
+    assert {status for status, _ in bodies} == {"pending"}
+    event = bodies[0][1]
     assert event["type"] == "self_assessment.submitted"
     assert event["context"]["platform"] == "openedx"
     assert event["actor"]["role"] == "manager"
@@ -132,7 +142,7 @@ def test_events_reach_a_real_reporting_service(
             runtime = make_runtime()
             block = block_from(runtime, PRE)
             _answer(runtime, block, 3)
-    assert block.pending_events == []
+    assert {status for status, _ in _outbox(block)} == {"delivered"}  # sent at once
     database = app.extensions["opes_db"]
     with database.sessions() as db:
         stored = db.scalars(sa.select(StoredEvent)).all()
@@ -363,10 +373,18 @@ def test_studio_says_when_the_tool_cannot_be_reached(make_runtime: Callable[...,
     assert "Progettazione e gestione nel Terzo settore" in studio  # shipped ones still offered
 
 
-def test_events_held_by_an_outage_leave_at_the_learners_next_visit(
-    make_runtime: Callable[..., Any], app: Any, make_source: Callable[..., Any]
+def test_without_the_outbox_app_events_held_by_an_outage_leave_at_the_next_visit(
+    make_runtime: Callable[..., Any],
+    app: Any,
+    make_source: Callable[..., Any],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    # A platform that installed the block but not its outbox app: a learner's own list.
     from django.test import override_settings
+
+    from opes_xblocks import selfassessment
+
+    monkeypatch.setattr(selfassessment, "_outbox_installed", lambda: False)
 
     from opes_lti.reporting.models import StoredEvent
     from tests.support.servers import serve_wsgi
@@ -430,3 +448,65 @@ def test_one_pip_build_makes_a_wheel_with_entry_point_and_compiled_catalogs(
     entry_points = next(n for n in names if n.endswith("entry_points.txt"))
     text = zipfile.ZipFile(wheel).read(entry_points).decode()
     assert "opes_selfassessment = opes_xblocks.selfassessment:SelfAssessmentXBlock" in text
+
+
+def test_events_held_by_an_outage_leave_with_the_send_command_even_if_nobody_returns(
+    make_runtime: Callable[..., Any], app: Any, make_source: Callable[..., Any]
+) -> None:
+    from django.core.management import call_command
+    from django.test import override_settings
+    from django.utils import timezone
+
+    from opes_lti.reporting.models import StoredEvent
+    from opes_xblocks.outbox.models import PendingEvent
+    from tests.support.servers import serve_wsgi
+
+    token = make_source("openedx-test")
+    down = {
+        "REPORTING_URL": "http://127.0.0.1:9",
+        "REPORTING_TOKEN": token,
+        "SOURCE_NAME": "openedx-test",
+    }
+    runtime = make_runtime()
+    block = block_from(runtime, PRE)
+    with override_settings(XBLOCK_SETTINGS={"SelfAssessmentXBlock": down}):
+        _answer(runtime, block, 2)  # the inline attempt fails: the rows wait
+    ids = [event["id"] for _, event in _outbox(block)]
+    rows = PendingEvent.objects.filter(event_id__in=ids)
+    assert {(r.status, r.attempts) for r in rows} == {("pending", 1)}
+    assert all(r.next_attempt_at > timezone.now() for r in rows)  # backing off
+    rows.update(next_attempt_at=timezone.now())  # as time passes
+    with serve_wsgi(app) as url:
+        bucket = down | {"REPORTING_URL": url}
+        with override_settings(XBLOCK_SETTINGS={"SelfAssessmentXBlock": bucket}):
+            out = io.StringIO()
+            call_command("opes_send_events", stdout=out)  # cron; the learner never returns
+    assert "delivered 2" in out.getvalue()
+    assert {r.status for r in PendingEvent.objects.filter(event_id__in=ids)} == {"delivered"}
+    with app.extensions["opes_db"].sessions() as db:
+        stored = {str(e.id) for e in db.scalars(sa.select(StoredEvent))}
+    assert stored == set(ids)
+
+
+def test_outbox_claims_never_overlap(make_runtime: Callable[..., Any]) -> None:
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from opes_xblocks.outbox.models import PendingEvent
+    from opes_xblocks.outbox.store import DjangoOutbox
+
+    runtime = make_runtime()
+    block = block_from(runtime, PRE)
+    _answer(runtime, block, 2)
+    ids = [event["id"] for _, event in _outbox(block)]
+    PendingEvent.objects.exclude(event_id__in=ids).update(status="delivered")
+    outbox = DjangoOutbox()
+    now = timezone.now()
+    first = outbox.claim(1, timedelta(seconds=60), now)
+    second = outbox.claim(10, timedelta(seconds=60), now)
+    assert len(first.items) == 1
+    assert {i.event_id for i in second.items} == set(ids) - {first.items[0].event_id}
+    assert outbox.claim(10, timedelta(seconds=60), now).items == []  # all leased
+    later = outbox.claim(10, timedelta(seconds=60), now + timedelta(seconds=61))
+    assert {i.event_id for i in later.items} == set(ids)  # leases ran out

@@ -96,6 +96,13 @@ def _render(name: str, context: dict[str, Any]) -> str:
     return _template(name).render(Context(context))
 
 
+def _outbox_installed() -> bool:
+    """Whether the LMS runs the blocks' outbox app (the durable way events leave)."""
+    from django.apps import apps
+
+    return apps.is_installed("opes_xblocks.outbox")
+
+
 def _remember[V](cache: dict[Any, V], key: Any, value: V) -> V:
     if len(cache) >= CACHE_SIZE:
         cache.pop(next(iter(cache)))  # the oldest entry
@@ -579,9 +586,17 @@ class SelfAssessmentXBlock(XBlock):
             str(settings.get("SOURCE_NAME") or "openedx"),
             datetime.now(UTC),
         )
-        self.pending_events = (self.pending_events + [canonical_json(e) for e in made])[
-            -MAX_PENDING:
-        ]
+        if _outbox_installed():
+            # The LMS's own outbox table: the events leave even if the learner never
+            # comes back (opes_send_events), and at once below when the service answers.
+            from opes_xblocks.outbox.store import DjangoOutbox
+
+            for event in made:
+                DjangoOutbox().emit(event)
+        else:
+            self.pending_events = (self.pending_events + [canonical_json(e) for e in made])[
+                -MAX_PENDING:
+            ]
         self.submitted = True
         history = dict(self.history)
         history[self._history_key(setup.framework, setup.phase)] = answers
@@ -591,7 +606,7 @@ class SelfAssessmentXBlock(XBlock):
             self, "grade", {"value": completion_score(setup, answers), "max_value": 1.0}
         )
         self.runtime.publish(self, "completion", {"completion": 1.0})
-        self._flush_events()
+        self._send_now()
         return {"html": self._result_html(setup, lang)}
 
     def _add_to_summary(self, phase: str, answers: dict[str, int]) -> None:
@@ -602,6 +617,20 @@ class SelfAssessmentXBlock(XBlock):
             mine["sums"][code] = mine["sums"].get(code, 0) + level
             mine["counts"][code] = mine["counts"].get(code, 0) + 1
         self.summary = summary
+
+    def _send_now(self) -> None:
+        """One quick delivery round after a submission; what fails waits for the sender."""
+        if not _outbox_installed():
+            self._flush_events()
+            return
+        from opes_xblocks.outbox.store import dispatcher
+
+        sender = dispatcher(self._settings())
+        if sender is not None:
+            sender.client.timeout = 5.0
+            report = sender.run_once()
+            if report.failure:
+                log.info("OPES events kept for opes_send_events: %s", report.failure)
 
     def _flush_events(self) -> None:
         """Send this learner's pending events; what cannot go now waits, with backoff.

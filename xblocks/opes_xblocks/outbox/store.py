@@ -1,0 +1,93 @@
+""":class:`~opes_lti.events.delivery.OutboxStore` over the Django ORM."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+
+from opes_lti.events.delivery import (
+    Claim,
+    Dispatcher,
+    OutboxItem,
+    ReportingClient,
+    Settlement,
+)
+from opes_lti.events.domain import OutcomeEvent, canonical_json
+from opes_xblocks.outbox.models import PendingEvent
+
+
+class DjangoOutbox:
+    """Events in the LMS database; claims are leased so several senders never overlap."""
+
+    def emit(self, event: OutcomeEvent, now: datetime | None = None) -> None:
+        """Store an event (in the request's transaction when there is one); once per id."""
+        from django.utils import timezone
+
+        try:
+            with transaction.atomic():
+                PendingEvent.objects.get_or_create(
+                    event_id=str(event.id),
+                    defaults={
+                        "body": canonical_json(event),
+                        "next_attempt_at": now or timezone.now(),
+                    },
+                )
+        except IntegrityError:  # a concurrent emit of the same id won: nothing to add
+            pass
+
+    def claim(self, limit: int, lease: timedelta, now: datetime) -> Claim:
+        """Reserve due events no other sender holds (row locks skipped where supported)."""
+        token = str(uuid.uuid4())
+        with transaction.atomic():
+            due = (
+                PendingEvent.objects.filter(status="pending", next_attempt_at__lte=now)
+                .filter(Q(leased_until__isnull=True) | Q(leased_until__lte=now))
+                .order_by("id")
+                .select_for_update(skip_locked=True)
+            )
+            ids = list(due.values_list("id", flat=True)[:limit])
+            PendingEvent.objects.filter(id__in=ids).update(
+                lease_token=token, leased_until=now + lease
+            )
+            rows = PendingEvent.objects.filter(id__in=ids).order_by("id")
+            items = [OutboxItem(r.event_id, r.body, r.attempts) for r in rows]
+        return Claim(token, items)
+
+    def settle(self, claim: Claim, settlements: Sequence[Settlement], now: datetime) -> None:
+        """Record each event's fate; a lease that ran out and was re-claimed is left alone."""
+        with transaction.atomic():
+            for s in settlements:
+                mine = PendingEvent.objects.filter(event_id=s.event_id, lease_token=claim.token)
+                done: dict[str, Any] = {"lease_token": None, "leased_until": None}
+                if s.outcome == "delivered":
+                    mine.update(status="delivered", delivered_at=now, **done)
+                elif s.outcome == "rejected":
+                    mine.update(status="rejected", last_error=s.reason[:2000], **done)
+                else:
+                    for row in mine:
+                        row.attempts += 1
+                        row.next_attempt_at = s.next_attempt_at or now
+                        row.last_error = s.reason[:2000]
+                        row.lease_token, row.leased_until = None, None
+                        row.save()
+
+
+def dispatcher(settings: dict[str, Any]) -> Dispatcher | None:
+    """The sender for the reporting service in the blocks' settings, or None if unset."""
+    url = settings.get("REPORTING_URL")
+    if not url:
+        return None
+    client = ReportingClient(url, settings.get("REPORTING_TOKEN", ""), timeout=10.0)
+    return Dispatcher(DjangoOutbox(), client)
+
+
+def settings_bucket() -> dict[str, Any]:
+    """The self-assessment block's XBLOCK_SETTINGS entry (where the reporting service is)."""
+    from django.conf import settings
+
+    return dict(getattr(settings, "XBLOCK_SETTINGS", {}).get("SelfAssessmentXBlock", {}))
