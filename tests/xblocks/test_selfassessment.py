@@ -448,6 +448,9 @@ def test_one_pip_build_makes_a_wheel_with_entry_point_and_compiled_catalogs(
     entry_points = next(n for n in names if n.endswith("entry_points.txt"))
     text = zipfile.ZipFile(wheel).read(entry_points).decode()
     assert "opes_selfassessment = opes_xblocks.selfassessment:SelfAssessmentXBlock" in text
+    assert "[lms.djangoapp]" in text  # the outbox app, loaded by Open edX's plugin system
+    assert "opes_xblocks/outbox/migrations/0001_initial.py" in names
+    assert "opes_xblocks/outbox/management/commands/opes_send_events.py" in names
 
 
 def test_events_held_by_an_outage_leave_with_the_send_command_even_if_nobody_returns(
