@@ -513,3 +513,21 @@ def test_outbox_claims_never_overlap(make_runtime: Callable[..., Any]) -> None:
     assert outbox.claim(10, timedelta(seconds=60), now).items == []  # all leased
     later = outbox.claim(10, timedelta(seconds=60), now + timedelta(seconds=61))
     assert {i.event_id for i in later.items} == set(ids)  # leases ran out
+
+
+def test_emitting_a_submission_twice_stores_each_event_once(
+    make_runtime: Callable[..., Any],
+) -> None:
+    from opes_xblocks.outbox.models import PendingEvent
+    from opes_xblocks.outbox.store import DjangoOutbox
+
+    runtime = make_runtime()
+    block = block_from(runtime, PRE)
+    _answer(runtime, block, 3)
+    before = PendingEvent.objects.count()
+    from opes_lti.events.domain import parse_event
+
+    again = [parse_event(event) for _, event in _outbox(block)]
+    DjangoOutbox().emit_all(again)
+    DjangoOutbox().emit(again[0])
+    assert PendingEvent.objects.count() == before

@@ -591,8 +591,7 @@ class SelfAssessmentXBlock(XBlock):
             # comes back (opes_send_events), and at once below when the service answers.
             from opes_xblocks.outbox.store import DjangoOutbox
 
-            for event in made:
-                DjangoOutbox().emit(event)
+            DjangoOutbox().emit_all(made)
         else:
             self.pending_events = (self.pending_events + [canonical_json(e) for e in made])[
                 -MAX_PENDING:

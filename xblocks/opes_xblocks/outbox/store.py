@@ -40,6 +40,19 @@ class DjangoOutbox:
         except IntegrityError:  # a concurrent emit of the same id won: nothing to add
             pass
 
+    def emit_all(self, events: Sequence[OutcomeEvent]) -> None:
+        """Store a submission's events in one statement; ids already stored are skipped."""
+        from django.utils import timezone
+
+        now = timezone.now()
+        PendingEvent.objects.bulk_create(
+            [
+                PendingEvent(event_id=str(e.id), body=canonical_json(e), next_attempt_at=now)
+                for e in events
+            ],
+            ignore_conflicts=True,
+        )
+
     def claim(self, limit: int, lease: timedelta, now: datetime) -> Claim:
         """Reserve due events no other sender holds (row locks skipped where supported)."""
         token = str(uuid.uuid4())
