@@ -47,6 +47,25 @@ class Header:
     description: Text = NO_TEXT
 
 
+def table(header: list[str], rows: list[list[object]]) -> str:
+    """A report as CSV text (comma-separated, CRLF), text cells safe to open.
+
+    A text cell starting with = + - @ would run as a formula in a spreadsheet: it gets a
+    leading apostrophe. Only for reports; framework files keep their text exactly.
+    """
+
+    def safe(cell: object) -> object:
+        if isinstance(cell, str) and cell[:1] in ("=", "+", "-", "@"):
+            return "'" + cell
+        return cell
+
+    out = io.StringIO(newline="")
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(header)
+    writer.writerows([safe(cell) for cell in row] for row in rows)
+    return out.getvalue()
+
+
 def columns(max_level: int) -> list[str]:
     """The header row for a scale of ``max_level`` levels."""
     levels = [f"level_{n}_{lang}" for n in range(1, max_level + 1) for lang in ("it", "en")]

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import statistics
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -13,7 +11,7 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from opes_lti.competencies import builtin
+from opes_lti.competencies import builtin, csvformat
 from opes_lti.competencies.framework import Framework
 from opes_lti.competencies.gain import DEFAULT_K, CellStats, Pair, aggregate
 from opes_lti.competencies.questionnaire import (
@@ -319,28 +317,22 @@ def class_csv(view: ClassView, language: str) -> str:
     def number(value: float | None) -> str:
         return "" if value is None else f"{value:.3f}"
 
-    def text(value: str) -> str:
-        # A cell starting with = + - @ would run as a formula in a spreadsheet.
-        return "'" + value if value[:1] in ("=", "+", "-", "@") else value
-
-    out = io.StringIO(newline="")
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(CSV_COLUMNS)
-    for line in view.lines:
-        cell = line.pairs
-        writer.writerow(
+    return csvformat.table(
+        list(CSV_COLUMNS),
+        [
             [
                 line.code,
-                text(line.title.get(language)),
+                line.title.get(language),
                 line.n_pre,
                 number(line.mean_pre),
                 line.n_post,
                 number(line.mean_post),
-                cell.n,
-                number(cell.mean_difference),
-                number(cell.mean_gain),
-                number(cell.effect_size),
-                number(cell.share_reaching_target),
+                line.pairs.n,
+                number(line.pairs.mean_difference),
+                number(line.pairs.mean_gain),
+                number(line.pairs.effect_size),
+                number(line.pairs.share_reaching_target),
             ]
-        )
-    return out.getvalue()
+            for line in view.lines
+        ],
+    )

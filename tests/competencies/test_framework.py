@@ -168,3 +168,8 @@ def test_text_falls_back_to_italian_when_english_is_missing() -> None:
     assert Text("Ciao", "Hello").get("en") == "Hello"
     assert Text("Ciao", "Hello").get("it") == "Ciao"
     assert json.dumps(Text("Ciao").as_dict()) == '{"it": "Ciao"}'
+
+
+def test_report_tables_keep_spreadsheet_formulas_from_running() -> None:
+    text = csvformat.table(["code", "title", "n"], [["A.1", "=HYPERLINK(1)", 5], ["A.2", "-x", 0]])
+    assert text.splitlines() == ["code,title,n", "A.1,'=HYPERLINK(1),5", "A.2,'-x,0"]

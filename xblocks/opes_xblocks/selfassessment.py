@@ -27,7 +27,7 @@ from xblock.exceptions import JsonHandlerError
 from xblock.fields import Boolean, Dict, Float, Integer, List, Scope, String
 from xblock.utils.resources import ResourceLoader
 
-from opes_lti.competencies import builtin, case, chart
+from opes_lti.competencies import builtin, case, chart, csvformat
 from opes_lti.competencies.framework import CODE, Framework, FrameworkError
 from opes_lti.competencies.questionnaire import (
     DISPLAYS,
@@ -674,13 +674,15 @@ class SelfAssessmentXBlock(XBlock):
         lang = current_language()
         setup = self._setup()
         view = self._class_view(setup, lang)
-        lines = ["competency,title,answers,mean"]
-        for (_area, competency), line in zip(setup.items(), view["lines"], strict=True):
-            title = line["title"].replace('"', '""')
-            mean = "" if line["mean"] == "—" else line["mean"]
-            lines.append(f'{competency.code},"{title}",{line["count"]},{mean}')
+        body = csvformat.table(
+            ["competency", "title", "answers", "mean"],
+            [
+                [competency.code, line["title"], line["count"], line["mean"].replace("—", "")]
+                for (_area, competency), line in zip(setup.items(), view["lines"], strict=True)
+            ],
+        )
         return Response(
-            body=("\ufeff" + "\r\n".join(lines) + "\r\n").encode("utf-8"),
+            body=("\ufeff" + body).encode("utf-8"),
             content_type="text/csv",
             charset="utf-8",
             content_disposition=f'attachment; filename="{setup.framework.id}-{setup.phase}.csv"',
