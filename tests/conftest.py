@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from flask import Flask
@@ -77,3 +78,12 @@ def make_source(database: Database) -> Callable[[str], str]:
             return sources.add_source(db, name).token
 
     return make
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    """Headless Debian Chromium for a module's browser tests (tests.support.browser)."""
+    from tests.support.browser import chromium
+
+    with chromium() as opened:
+        yield opened

@@ -198,7 +198,7 @@ def profile() -> Any:
         return _next_page(_placement(launch), launch, token)
 
 
-def _given(form: Any, where: Placement, screen_codes: list[str]) -> dict[str, Any]:
+def _given(form: Any, screen_codes: list[str]) -> dict[str, Any]:
     return {code: form.get(f"level-{code}") for code in screen_codes if f"level-{code}" in form}
 
 
@@ -217,7 +217,7 @@ def screen() -> Any:
         codes = [c.code for c in screens[index].competencies]
         db = session()
         try:
-            answers = services.save(db, where, launch.user, _given(request.form, where, codes))
+            answers = services.save(db, where, launch.user, _given(request.form, codes))
         except AnswerError as exc:
             db.rollback()
             current_app.logger.info("self-assessment answer refused: %s", exc)

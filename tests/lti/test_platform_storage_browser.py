@@ -10,14 +10,7 @@ from playwright.sync_api import Browser, Frame, Page
 
 from opes_lti.lti.registrations import PlatformSpec, add_platform
 from tests.lti.conftest import Tool
-from tests.support.browser import chromium
 from tests.support.platform import OpenEdxPlatform, open_edx_platform
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with chromium() as opened:
-        yield opened
 
 
 @pytest.fixture

@@ -13,14 +13,8 @@ from playwright.sync_api import Browser
 from opes_lti.lti.registrations import PlatformSpec, add_platform
 from opes_lti.selfassessment.models import AnswerSet
 from tests.lti.conftest import Tool
-from tests.support.browser import chromium, serious_violations
+from tests.support.browser import serious_violations
 from tests.support.platform import OpenEdxPlatform, open_edx_platform
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with chromium() as opened:
-        yield opened
 
 
 @pytest.fixture

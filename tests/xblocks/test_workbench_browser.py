@@ -9,7 +9,7 @@ import pytest
 from playwright.sync_api import Browser
 
 from tests.support import djangoconf
-from tests.support.browser import chromium, serious_violations
+from tests.support.browser import serious_violations
 from tests.support.servers import serve_wsgi
 
 SCENARIO = "/scenario/opes_selfassessment.0/"
@@ -24,12 +24,6 @@ def workbench() -> Iterator[str]:
 
     with serve_wsgi(get_wsgi_application()) as url:
         yield url
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with chromium() as opened:
-        yield opened
 
 
 def test_learner_fills_in_the_block_and_sees_the_result(workbench: str, browser: Browser) -> None:
