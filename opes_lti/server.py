@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import errno
 import logging
+import socket
 import threading
 from typing import Any
 
@@ -32,6 +34,28 @@ class _Gunicorn(BaseApplication):  # type: ignore[misc]
 
     def load(self) -> Flask:
         return self.application
+
+
+class PortTaken(OSError):
+    """The address to serve on is in use already."""
+
+
+def check_port_free(host: str, port: int) -> None:
+    """Raise :class:`PortTaken` if ``host:port`` cannot be bound.
+
+    gunicorn would retry five times and then stop with a traceback-like log; a person
+    starting the service needs one line saying what to do instead.
+    """
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as sock:
+        # As gunicorn binds: a socket in TIME_WAIT from a previous run is no obstacle.
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind((host, port))
+        except OSError as exc:
+            if exc.errno in (errno.EADDRINUSE, errno.EACCES):
+                raise PortTaken(exc.errno, f"port {port} on {host} is taken") from None
+            raise
 
 
 def embedded_token(settings: Settings) -> str:

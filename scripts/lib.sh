@@ -39,7 +39,8 @@ make_venv() {
         say "creating $VENV with $python"
         rm -rf "$VENV"
         "$python" -m venv "$VENV" || die "could not create a virtual environment (Debian: apt-get install python3.12-venv)"
-        "$VENV/bin/python" -m pip install --quiet --upgrade pip
+        "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check --upgrade pip 2>&1 \
+            | grep -v "^WARNING: Location" || true
     fi
     stamp="$VENV/.opes-installed"
     want="$extra $(sha256sum "$ROOT/pyproject.toml" | cut -d' ' -f1)"
@@ -54,15 +55,19 @@ make_venv() {
             "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check --no-deps \
                 -e "$ROOT/xblocks" 2>&1 | grep -v "^WARNING: Location" || true
         fi
-        # A test install includes the server one: remember both as satisfied.
-        { echo "$want"; [ "$extra" = test ] && echo "server ${want#* }"; } > "$stamp"
+        # A test install includes the server one: remember both as satisfied. (An `if`,
+        # not `[ ] && echo`: under `set -e` the latter's status 1 ended the script.)
+        {
+            echo "$want"
+            if [ "$extra" = test ]; then echo "server ${want#* }"; fi
+        } > "$stamp"
     fi
 }
 
 compile_catalogs() {
-    "$VENV/bin/pybabel" compile --use-fuzzy -d "$ROOT/opes_lti/translations" >/dev/null \
+    "$VENV/bin/pybabel" -q compile --use-fuzzy -d "$ROOT/opes_lti/translations" >/dev/null \
         || die "could not compile the translation catalogs"
     # The XBlocks' catalogs, in the domain Open edX's XBlock i18n service reads ("text").
-    "$VENV/bin/pybabel" compile --use-fuzzy -D text -d "$ROOT/xblocks/opes_xblocks/translations" \
+    "$VENV/bin/pybabel" -q compile --use-fuzzy -D text -d "$ROOT/xblocks/opes_xblocks/translations" \
         >/dev/null || die "could not compile the XBlock translation catalogs"
 }

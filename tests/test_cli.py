@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import socket
 from collections.abc import Callable
 from pathlib import Path
 
@@ -155,9 +156,18 @@ def test_cli_demo_then_flush_delivers_everything_once(
     assert first.exit_code == 0
     queued = int(first.output.split()[0])
     assert f"pending: {queued}" in run("outbox", "status").output
-    # Demo events are the same each run: queuing them again adds nothing.
-    run("demo", "--learners", "3")
+    assert f"{queued} new demo events" in first.output
+    # Demo events are the same each run: queuing them again adds nothing, and says so.
+    again = run("demo", "--learners", "3")
+    assert "nothing added" in again.output
+    assert "queued for" not in again.output
     assert SqlOutbox(database.sessions).counts()["pending"] == queued
+    # More learners: only the new ones' events are new.
+    more = run("demo", "--learners", "4")
+    added = int(more.output.split()[0])
+    assert 0 < added < queued
+    assert SqlOutbox(database.sessions).counts()["pending"] == queued + added
+    queued += added
     with serve_wsgi(app) as url:
         flushed = run(
             "outbox", "flush", extra_env={"OPES_REPORTING_URL": url, "OPES_REPORTING_TOKEN": token}
@@ -276,3 +286,16 @@ def test_cli_accounts_lifecycle(run: Callable[..., Result]) -> None:
     assert short.exit_code == 1
     assert "at least 12" in short.output
     assert "removed" in run("accounts", "remove", "anna").output
+
+
+def test_cli_serve_on_a_taken_port_says_so_in_one_line(run: Callable[..., Result]) -> None:
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        result = run("serve", "--port", str(port))
+    assert result.exit_code == 1
+    lines = result.output.strip().splitlines()
+    assert len(lines) == 1, result.output
+    assert f"port {port} is taken" in lines[0]
+    assert "./scripts/run --port N" in lines[0]

@@ -14,9 +14,12 @@ from opes_lti.events.outbox import emit
 @pass_context
 def command(obj: CliContext, learners: int) -> None:
     """Queue demo outcome events (the same ones every run, so rerunning adds nothing)."""
-    count = 0
+    total = new = 0
     with obj.database.transaction() as db:
         for event in demo_events(obj.settings.source_name, learners):
-            emit(db, event)
-            count += 1
-    click.echo(f"{count} demo events queued for the reporting service")
+            new += emit(db, event)
+            total += 1
+    if new:
+        click.echo(f"{new} new demo events queued for the reporting service (of {total})")
+    else:
+        click.echo(f"demo events already queued: all {total} were there, nothing added")

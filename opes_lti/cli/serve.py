@@ -44,8 +44,15 @@ def command(
     access_log: bool,
 ) -> None:
     """Serve the web application and print the addresses to open."""
-    from opes_lti.server import serve
+    from opes_lti.server import PortTaken, check_port_free, serve
 
+    try:
+        check_port_free(host, port)
+    except PortTaken:
+        raise click.ClickException(
+            f"port {port} is taken on {host} (is OPES already running?): "
+            "choose another with ./scripts/run --port N (or opes-lti serve --port N)"
+        ) from None
     settings = obj.settings
     base = f"http://{host}:{port}"
     if "OPES_BASE_URL" not in os.environ:

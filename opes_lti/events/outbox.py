@@ -23,8 +23,8 @@ from opes_lti.events.domain import OutcomeEvent, canonical_json
 from opes_lti.events.models import OutboxEntry
 
 
-def emit(db: Session, event: OutcomeEvent) -> None:
-    """Add an event to the outbox inside the caller's transaction.
+def emit(db: Session, event: OutcomeEvent) -> bool:
+    """Add an event to the outbox inside the caller's transaction; True if it was new.
 
     It is then stored if and only if the change it describes is. Emitting the same event
     twice keeps one row.
@@ -32,6 +32,7 @@ def emit(db: Session, event: OutcomeEvent) -> None:
     exists = db.scalar(sa.select(OutboxEntry.seq).where(OutboxEntry.event_id == event.id))
     if exists is None:
         db.add(OutboxEntry(event_id=event.id, event_type=event.type, body=canonical_json(event)))
+    return exists is None
 
 
 class SqlOutbox:
