@@ -4,11 +4,21 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from flask import Flask
 
 from opes_lti.lti.launch import Launch
+
+
+class Choice(NamedTuple):
+    """One value an :class:`Option` offers."""
+
+    value: str
+    #: Shown in the picker (lazy-translated).
+    label: Any
+    #: For an option ``scoped_by`` another: the value of that option this choice belongs to.
+    scope: str | None = None
 
 
 @dataclass(frozen=True)
@@ -21,10 +31,26 @@ class Option:
     name: str
     #: Label shown in the picker (lazy-translated).
     label: Any
-    #: (value, lazy-translated label) pairs; the first is the default.
-    choices: tuple[tuple[str, Any], ...]
+    #: The values offered; the first is the default.
+    choices: tuple[Choice, ...]
     #: Several values may be ticked (sent comma-separated); none ticked means all.
     multiple: bool = False
+    #: The name of an earlier option whose value limits the choices to those of that
+    #: ``scope`` (the areas of the chosen framework).
+    scoped_by: str | None = None
+
+    def allowed(self, chosen: dict[str, str]) -> list[str]:
+        """The values that may be chosen, given the values of the earlier options."""
+        if self.scoped_by is None:
+            return [c.value for c in self.choices]
+        return [c.value for c in self.choices if c.scope == chosen.get(self.scoped_by)]
+
+    def scopes(self) -> list[tuple[str | None, list[tuple[int, Choice]]]]:
+        """The choices grouped by scope, in order, each with its position (for the form)."""
+        groups: dict[str | None, list[tuple[int, Choice]]] = {}
+        for index, choice in enumerate(self.choices, 1):
+            groups.setdefault(choice.scope, []).append((index, choice))
+        return list(groups.items())
 
 
 @dataclass(frozen=True)
@@ -41,6 +67,9 @@ class Activity:
     graded: bool = False
     #: Settings offered in the picker (built when the picker opens).
     options: Callable[[], tuple[Option, ...]] = lambda: ()
+    #: Offered to designers in the Deep Linking picker. The test activity is not: it is
+    #: for administrators checking a connection (custom parameter ``activity=placeholder``).
+    offered: bool = True
 
 
 def register(app: Flask, activity: Activity) -> None:
@@ -51,3 +80,8 @@ def register(app: Flask, activity: Activity) -> None:
 def registered(app: Flask) -> dict[str, Activity]:
     """The activities of ``app`` by key."""
     return app.extensions.get("opes_activities", {})
+
+
+def offered(app: Flask) -> dict[str, Activity]:
+    """The activities a designer may place through the Deep Linking picker."""
+    return {key: a for key, a in registered(app).items() if a.offered}

@@ -61,6 +61,22 @@ def check_invite(secret: str, token: str) -> str:
         raise RegistrationError("this registration link is not valid") from None
 
 
+def origin_of(url: str) -> str | None:
+    """``scheme://host[:port]`` of an http(s) URL, or None (for a CSP source list)."""
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 - raises on a port that is not a number
+    except ValueError:
+        return None
+    if parts.scheme not in ("https", "http") or not parts.hostname:
+        return None
+    # Only characters a CSP host-source can hold: nothing that could end the directive.
+    netloc = parts.netloc.rpartition("@")[2]
+    if not all(c.isalnum() or c in ".-:[]" for c in netloc):
+        return None
+    return f"{parts.scheme}://{netloc}".lower()
+
+
 def _get_json(url: str, token: str | None) -> dict[str, Any]:
     headers = {"Accept": "application/json"}
     if token:
@@ -118,7 +134,8 @@ def tool_registration(urls: ToolUrls, name: str) -> dict[str, Any]:
             "domain": urlsplit(urls.base).netloc,
             "description": "OPES: self-assessment, group work and communities of practice",
             "target_link_uri": urls.launch,
-            "custom_parameters": {"activity": "placeholder"},
+            # None: Moodle merges tool-level custom parameters over each link's, so one
+            # naming an activity would open that activity from every placed link.
             "claims": ["iss", "sub", "name", "locale"],
             "messages": [
                 {

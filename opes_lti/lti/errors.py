@@ -108,6 +108,21 @@ REASONS = {
         _l("Choose at least one activity, with a positive maximum score if graded."),
         _l("The picker's form was incomplete."),
     ),
+    "no_activity": (
+        400,
+        _l("This link does not say which OPES activity to open."),
+        _l(
+            "Designers: add OPES activities from the course's activity chooser (Deep Linking, "
+            "'Attività OPES'), or set the link's custom parameter activity=selfassessment. "
+            "Administrators testing the connection: activity=placeholder. If the tool's "
+            "registration in the platform sets a tool-wide activity parameter, remove it."
+        ),
+    ),
+    "unknown_activity": (
+        400,
+        _l("This link names an OPES activity the tool does not have."),
+        _l("Check the link's custom parameter activity (see the detail)."),
+    ),
     "bad_message": (
         400,
         _l("The launch message is missing information the tool needs."),

@@ -21,7 +21,7 @@ from flask_babel import force_locale
 
 from opes_lti.core.db import database, session
 from opes_lti.lti import deep_linking, dynamic, keys, registrations
-from opes_lti.lti.activities import registered
+from opes_lti.lti.activities import Option, offered, registered
 from opes_lti.lti.errors import REASONS, LaunchError
 from opes_lti.lti.launch import Launch, begin_login, validate_launch
 from opes_lti.lti.registrations import RegistrationError
@@ -171,10 +171,14 @@ def _show(result: Launch) -> Any:
         if not result.is_instructor:
             raise LaunchError("not_designer")
         return _picker(deep_linking.open_picker(store(), result))
-    key = str(result.custom.get("activity") or "placeholder")
-    activity = registered(current_app).get(key)
+    # No tool-wide default: Moodle merges tool-level custom parameters over each link's,
+    # so a default registered with the tool would override every placed activity.
+    key = result.custom.get("activity")
+    if not key:
+        raise LaunchError("no_activity")
+    activity = registered(current_app).get(str(key))
     if activity is None:
-        raise LaunchError("bad_message", f"unknown activity {key!r}")
+        raise LaunchError("unknown_activity", repr(key))
     return activity.render(result)
 
 
@@ -182,14 +186,14 @@ def _picker(token: str, error: bool = False) -> str:
     return render_template(
         "lti/picker.html",
         token=token,
-        activities=list(registered(current_app).values()),
+        activities=list(offered(current_app).values()),
         multiple=deep_linking.accepts_multiple(store(), token),
         error=error,
     )
 
 
 def _choices(form: Any) -> list[deep_linking.Choice]:
-    activities = registered(current_app)
+    activities = offered(current_app)
     choices = []
     for key in form.getlist("activity"):
         activity = activities.get(key)
@@ -203,20 +207,27 @@ def _choices(form: Any) -> list[deep_linking.Choice]:
         if graded and not 0 < maximum <= 10_000:
             raise LaunchError("bad_choice", "maximum score out of range")
         title = (form.get(f"title-{key}") or "").strip()[:200] or str(activity.title)
-        custom = tuple(
-            (option.name, _option_value(form, key, option)) for option in activity.options()
-        )
-        choices.append(deep_linking.Choice(key, title, graded, maximum, custom))
+        chosen: dict[str, str] = {}
+        for option in activity.options():
+            chosen[option.name] = _option_value(form, key, option, chosen)
+        choices.append(deep_linking.Choice(key, title, graded, maximum, tuple(chosen.items())))
     return choices
 
 
-def _option_value(form: Any, key: str, option: Any) -> str:
-    allowed = [value for value, _label in option.choices]
+def _option_value(form: Any, key: str, option: Option, chosen: dict[str, str]) -> str:
+    """The designer's value for ``option``, checked against what it offers.
+
+    An option scoped by an earlier one (the areas of the chosen framework) accepts only
+    the choices of that scope, whatever the form sent.
+    """
+    allowed = option.allowed(chosen)
     given = [v for v in form.getlist(f"opt-{key}-{option.name}") if v]
     if any(value not in allowed for value in given):
         raise LaunchError("bad_choice", f"{option.name}: not one of the choices")
     if option.multiple:
         return ",".join(v for v in allowed if v in given)  # none ticked: all
+    if not allowed:
+        raise LaunchError("bad_choice", f"{option.name}: nothing to choose from")
     return given[0] if given else allowed[0]
 
 
@@ -240,8 +251,10 @@ def deep_link() -> Any:
 
 
 def _frame_policy(response: Response) -> Response:
-    # LTI pages live in the platforms' iframes: let exactly the registered ones frame them.
-    origins = " ".join(sorted(registrations.platform_origins(session())))
+    # LTI pages live in the platforms' iframes: let exactly the registered ones frame them,
+    # and a platform registering now (it is not registered yet, or failed to be).
+    allowed = registrations.platform_origins(session()) | set(g.get("framing_origins", ()))
+    origins = " ".join(sorted(allowed))
     nonce = g.get("csp_nonce", "")
     response.headers["Content-Security-Policy"] = (
         f"default-src 'self'; script-src 'self' 'nonce-{nonce}'; "
@@ -276,9 +289,12 @@ def _nonce() -> dict[str, str]:
 def register() -> tuple[str, int]:
     """Dynamic registration, opened by the platform with its openid_configuration."""
     settings = current_app.config["OPES_SETTINGS"]
+    openid_configuration = request.args.get("openid_configuration", "")
+    # The platform opens this page in its own frame: it must see the answer, even a refusal.
+    if origin := dynamic.origin_of(openid_configuration):
+        g.framing_origins = (origin,)
     try:
         name = dynamic.check_invite(settings.secret_key, request.args.get("invite", ""))
-        openid_configuration = request.args.get("openid_configuration", "")
         if not openid_configuration:
             raise RegistrationError("the platform did not send openid_configuration")
         urls = dynamic.ToolUrls(
@@ -329,6 +345,7 @@ def config() -> Response:
                 "https://purl.imsglobal.org/spec/lti-nrps/scope/contextmembership.readonly",
             ],
             "messages": ["LtiResourceLinkRequest", "LtiDeepLinkingRequest"],
-            "custom_parameters": {"activity": "placeholder"},
+            # No tool-wide custom parameters: each placed link carries its own activity.
+            "custom_parameters": {},
         }
     )

@@ -21,4 +21,6 @@ def render(launch: Launch) -> str:
     )
 
 
-ACTIVITY = Activity(key="placeholder", title=_l("Test activity"), render=render, graded=True)
+ACTIVITY = Activity(
+    key="placeholder", title=_l("Test activity"), render=render, graded=True, offered=False
+)

@@ -7,7 +7,7 @@ from flask_babel import lazy_gettext as _l
 
 from opes_lti.core.db import session
 from opes_lti.frameworks import services as library
-from opes_lti.lti.activities import Activity, Option
+from opes_lti.lti.activities import Activity, Choice, Option
 from opes_lti.selfassessment import services, views
 
 
@@ -19,27 +19,31 @@ def options() -> tuple[Option, ...]:
         Option(
             "framework",
             _l("Competency framework"),
-            tuple((f.id, f.title.get(lang)) for f in frameworks),
+            tuple(Choice(f.id, f.title.get(lang)) for f in frameworks),
         ),
         Option(
             "phase",
             _l("Phase"),
-            (("pre", _l("Before the course (pre)")), ("post", _l("After the course (post)"))),
+            (
+                Choice("pre", _l("Before the course (pre)")),
+                Choice("post", _l("After the course (post)")),
+            ),
         ),
         Option(
             "areas",
             _l("Areas to ask"),
             tuple(
-                (area.code, f"{f.title.get(lang)}: {area.title.get(lang)}")
+                Choice(area.code, area.title.get(lang), scope=f.id)
                 for f in frameworks
                 for area in f.areas
             ),
             multiple=True,
+            scoped_by="framework",
         ),
         Option(
             "display",
             _l("On each screen"),
-            (("competency", _l("One competence")), ("area", _l("A whole area"))),
+            (Choice("competency", _l("One competence")), Choice("area", _l("A whole area"))),
         ),
     )
 

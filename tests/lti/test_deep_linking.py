@@ -36,10 +36,10 @@ def test_deep_linking_picker_returns_items_the_platform_accepts(
         timeout=10,
         data={
             "token": token,
-            "activity": "placeholder",
-            "title-placeholder": "Prova <finale>",
-            "graded-placeholder": "on",
-            "max-placeholder": "30",
+            "activity": "selfassessment",
+            "title-selfassessment": "Prova <finale>",
+            "graded-selfassessment": "on",
+            "max-selfassessment": "30",
         },
     )
     assert answer.status_code == 200, answer.text[-800:]
@@ -50,11 +50,17 @@ def test_deep_linking_picker_returns_items_the_platform_accepts(
             "type": "ltiResourceLink",
             "title": "Prova <finale>",
             "url": tool.url + "/lti/launch",
-            "custom": {"activity": "placeholder"},
+            "custom": {
+                "activity": "selfassessment",
+                "framework": "opes-progettazione",
+                "phase": "pre",
+                "areas": "",
+                "display": "competency",
+            },
             "lineItem": {
                 "label": "Prova <finale>",
                 "scoreMaximum": 30.0,
-                "resourceId": "placeholder",
+                "resourceId": "selfassessment",
             },
         }
     ]
@@ -62,7 +68,7 @@ def test_deep_linking_picker_returns_items_the_platform_accepts(
 
 def test_deep_linking_picker_token_is_single_use(tool: Tool, platform: OpenEdxPlatform) -> None:
     browser, page = _picker(platform)
-    form = {"token": _hidden(page, "token"), "activity": "placeholder"}
+    form = {"token": _hidden(page, "token"), "activity": "selfassessment"}
     assert browser.post(tool.url + "/lti/deep-link", data=form, timeout=10).status_code == 200
     again = browser.post(tool.url + "/lti/deep-link", data=form, timeout=10)
     assert again.status_code == 400
@@ -82,9 +88,9 @@ def test_deep_linking_needs_a_choice(tool: Tool, platform: OpenEdxPlatform) -> N
         timeout=10,
         data={
             "token": token,
-            "activity": "placeholder",
-            "graded-placeholder": "on",
-            "max-placeholder": "-5",
+            "activity": "selfassessment",
+            "graded-selfassessment": "on",
+            "max-selfassessment": "-5",
         },
     )
     assert bad_max.status_code == 400

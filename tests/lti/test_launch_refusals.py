@@ -49,6 +49,7 @@ def _claims(platform: OpenEdxPlatform, nonce: str) -> dict[str, Any]:
         CLAIM + "deployment_id": platform.deployment_id,
         CLAIM + "target_link_uri": platform.tool_url + "/lti/launch",
         CLAIM + "resource_link": {"id": "rl-1"},
+        CLAIM + "custom": {"activity": "placeholder"},
         CLAIM + "roles": ["http://purl.imsglobal.org/vocab/lis/v2/membership#Learner"],
     }
 

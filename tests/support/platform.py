@@ -80,6 +80,10 @@ class OpenEdxPlatform:
         self.roster_pages = 0
         #: How many score posts to refuse with 503 before accepting (outage simulation).
         self.score_failures = 0
+        #: Tool-level custom parameters, learned at registration. As Moodle does
+        #: (mod/lti/locallib.php, lti_build_custom_parameters: array_merge(link, tool)),
+        #: they are merged over each link's own, and win.
+        self.tool_custom: dict[str, str] = {}
 
     def rotate_key(self) -> str:
         """Sign with a new key from now on; the JWKS publishes only the new one."""
@@ -117,7 +121,9 @@ class OpenEdxPlatform:
         self.consumer.set_context_claim(
             "course-v1:OPES+PS+2026", context_title=course_title, context_label="PS"
         )
-        self.consumer.set_custom_parameters(custom or {"activity": "placeholder"})
+        self.consumer.set_custom_parameters(
+            {**(custom or {"activity": "placeholder"}), **self.tool_custom}
+        )
         presentation: dict[str, Any] = {"document_target": "iframe"}
         if locale:
             presentation["locale"] = locale
@@ -319,6 +325,10 @@ class OpenEdxPlatform:
             if request.headers.get("Authorization") != f"Bearer {self.registration_token}":
                 abort(401)
             self.registration_request = request.get_json(force=True)
+            tool_config = self.registration_request.get(
+                "https://purl.imsglobal.org/spec/lti-tool-configuration", {}
+            )
+            self.tool_custom = dict(tool_config.get("custom_parameters") or {})
             return jsonify(
                 {
                     **self.registration_request,
