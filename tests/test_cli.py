@@ -61,6 +61,9 @@ COMMANDS = [
     ["platforms", "add-deployment"],
     ["platforms", "remove"],
     ["platforms", "list"],
+    ["platforms", "purge"],
+    ["purges"],
+    ["purges", "list"],
     ["keys"],
     ["keys", "rotate"],
     ["keys", "list"],
@@ -228,8 +231,17 @@ def test_cli_platforms_lifecycle(run: Callable[..., Result]) -> None:
     listing = run("platforms", "list").output
     assert "Moodle Puglia" in listing
     assert "deployments 1, 7" in listing
-    assert "removed" in run("platforms", "remove", "1").output
-    assert "no platforms yet" in run("platforms", "list").output
+    removed = run("platforms", "remove", "1").output
+    assert "platform 1 removed" in removed
+    assert "Kept:" in removed
+    assert "[removed " in run("platforms", "list").output
+    again = run("platforms", "remove", "1")
+    assert again.exit_code == 1
+    assert "removed already" in again.output
+    restored = run("platforms", "add", *PLATFORM_ARGS)
+    assert "platform 1 restored" in restored.output, restored.output
+    assert "[removed " not in run("platforms", "list").output
+    assert "deployments 1, 7" in run("platforms", "list").output
 
 
 @pytest.mark.parametrize(
@@ -237,6 +249,7 @@ def test_cli_platforms_lifecycle(run: Callable[..., Result]) -> None:
     [
         (["platforms", "add", *PLATFORM_ARGS[:-2], "--login-url", "ftp://x"], "must be an http"),
         (["platforms", "remove", "99"], "no platform with id 99"),
+        (["platforms", "purge", "99", "--yes"], "no platform with id 99"),
         (["platforms", "add-deployment", "99", "1"], "no platform with id 99"),
     ],
 )

@@ -17,6 +17,7 @@ from opes_lti.cli import (
     keys,
     outbox,
     platforms,
+    purges,
     serve,
     sources,
 )
@@ -47,5 +48,17 @@ def main(ctx: click.Context, verbose: bool) -> None:
     ctx.obj = ctx.with_resource(_closing(CliContext()))
 
 
-for module in (accounts, db, demo, frameworks, grades, keys, outbox, platforms, serve, sources):
+for module in (
+    accounts,
+    db,
+    demo,
+    frameworks,
+    grades,
+    keys,
+    outbox,
+    platforms,
+    purges,
+    serve,
+    sources,
+):
     main.add_command(module.command)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import click
+from sqlalchemy.orm import Session
 
 from opes_lti.cli.context import CliContext, pass_context
 from opes_lti.lti import registrations
@@ -43,8 +44,19 @@ def add(
         key_set_url=jwks_url,
         deployment_ids=deployments,
     )
-    platform_id = obj.run(lambda db: registrations.add_platform(db, spec).id, RegistrationError)
-    click.echo(f"platform {platform_id} registered: {issuer} (client id {client_id})")
+
+    def action(db: Session) -> tuple[int, bool]:
+        restored = registrations.find_removed(db, issuer, client_id) is not None
+        return registrations.add_platform(db, spec).id, restored
+
+    platform_id, restored = obj.run(action, RegistrationError)
+    if restored:
+        click.echo(
+            f"platform {platform_id} restored: {issuer} (client id {client_id}) launches "
+            "again, with the answers, launches and grades it had"
+        )
+    else:
+        click.echo(f"platform {platform_id} registered: {issuer} (client id {client_id})")
 
 
 @command.command("add-deployment")
@@ -59,13 +71,57 @@ def add_deployment(obj: CliContext, platform_id: int, deployment_id: str) -> Non
     click.echo(f"deployment {deployment_id} added to platform {platform_id}")
 
 
+def _describe(counts: dict[str, int]) -> str:
+    return ", ".join(f"{n} in {table}" for table, n in counts.items()) or "nothing"
+
+
 @command.command("remove")
 @click.argument("platform_id", type=int)
 @pass_context
 def remove(obj: CliContext, platform_id: int) -> None:
-    """Forget platform PLATFORM_ID: its launches are refused from now on."""
-    obj.run(lambda db: registrations.remove_platform(db, platform_id), RegistrationError)
-    click.echo(f"platform {platform_id} removed")
+    """Refuse launches from platform PLATFORM_ID, keeping everything of it.
+
+    Learners' answers, launches and queued grades stay; adding the same issuer and client
+    id again ('platforms add') restores them. 'platforms purge' deletes them.
+    """
+
+    def action(db: Session) -> dict[str, int]:
+        registrations.remove_platform(db, platform_id)
+        return registrations.purge_plan(db, platform_id)[1]
+
+    kept = obj.run(action, RegistrationError)
+    click.echo(
+        f"platform {platform_id} removed: its launches are refused from now on.\n"
+        f"Kept: {_describe(kept)}. Add the same issuer and client id again to restore it; "
+        f"'opes-lti platforms purge {platform_id}' deletes it for good."
+    )
+
+
+@command.command("purge")
+@click.argument("platform_id", type=int)
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+@pass_context
+def purge(obj: CliContext, platform_id: int, yes: bool) -> None:
+    """Delete removed platform PLATFORM_ID and every record of it, for good.
+
+    Says what it will delete and asks first; the purge itself is recorded
+    ('opes-lti purges list').
+    """
+
+    def plan(db: Session) -> tuple[str, dict[str, int]]:
+        platform, counts = registrations.purge_plan(db, platform_id)
+        return f"{platform.name}: {platform.issuer}, client id {platform.client_id}", counts
+
+    subject, counts = obj.run(plan, RegistrationError)
+    click.echo(
+        f"Purging platform {platform_id} ({subject}) deletes, for good: {_describe(counts)}."
+    )
+    if not yes and not click.confirm("Delete all of this?", default=False):
+        raise click.ClickException("nothing deleted")
+    entry_id = obj.run(
+        lambda db: registrations.purge_platform(db, platform_id).id, RegistrationError
+    )
+    click.echo(f"platform {platform_id} purged; recorded as purge {entry_id}")
 
 
 @command.command("list")
@@ -74,15 +130,23 @@ def list_(obj: CliContext) -> None:
     """List registered platforms with their deployments."""
     rows = obj.run(
         lambda db: [
-            (p.id, p.name, p.issuer, p.client_id, [d.deployment_id for d in p.deployments])
+            (
+                p.id,
+                p.name,
+                p.issuer,
+                p.client_id,
+                [d.deployment_id for d in p.deployments],
+                p.disabled_at,
+            )
             for p in registrations.list_platforms(db)
         ],
     )
     if not rows:
         click.echo("no platforms yet: add one with 'opes-lti platforms add --help'")
-    for pid, name, issuer, client_id, deployments in rows:
+    for pid, name, issuer, client_id, deployments, disabled_at in rows:
+        state = f"  [removed {disabled_at:%Y-%m-%d %H:%M} UTC]" if disabled_at else ""
         click.echo(
-            f"{pid:>4}  {name}\n      issuer {issuer}  client id {client_id}  "
+            f"{pid:>4}  {name}{state}\n      issuer {issuer}  client id {client_id}  "
             f"deployments {', '.join(deployments) or '(none)'}"
         )
 

@@ -69,7 +69,7 @@ def respond(
     if state is None:
         raise LaunchError("expired_state", "the picker was already used or has expired")
     platform = db.get(Platform, state["platform"])
-    if platform is None:
+    if platform is None or platform.disabled_at is not None:
         raise LaunchError("unknown_platform", "the platform was removed meanwhile")
     settings: dict[str, Any] = state["settings"]
     if str(settings.get("accept_multiple", "true")) == "false":

@@ -228,7 +228,10 @@ class GradeSender:
         with self.sessions() as db:
             platform = db.get(Platform, row.platform_id)
             if platform is None:
-                return ServiceError("the platform was removed", False)
+                return ServiceError("the platform was purged", False)
+            if platform.disabled_at is not None:
+                # Kept and retried with backoff: registering it again sends them.
+                return ServiceError("the platform is removed (disabled); the grade waits", True)
             if row.platform_id not in services:
                 services[row.platform_id] = PlatformServices(
                     DatabaseToolConf(db).registration(platform)

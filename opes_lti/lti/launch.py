@@ -34,7 +34,7 @@ from opes_lti.core.db import relaxed_engine, utcnow
 from opes_lti.core.ttlcache import TtlCache
 from opes_lti.lti import registrations
 from opes_lti.lti.errors import LaunchError
-from opes_lti.lti.models import Deployment, LaunchRecord
+from opes_lti.lti.models import Deployment, LaunchRecord, Platform
 from opes_lti.lti.registrations import PlatformRef
 from opes_lti.lti.store import LaunchStore
 
@@ -74,6 +74,8 @@ RECORD_IF_REGISTERED = (
             sa.exists().where(
                 Deployment.platform_id == sa.bindparam("platform_id"),
                 Deployment.deployment_id == sa.bindparam("deployment_id"),
+                Platform.id == Deployment.platform_id,
+                Platform.disabled_at.is_(None),
             )
         ),
     )

@@ -31,6 +31,9 @@ class Platform(Base):
     #: Audience of the client assertion when it differs from the token URL.
     auth_audience: Mapped[str | None] = mapped_column(sa.String(1000))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    #: Set by ``platforms remove``: launches are refused, every record of it is kept, and
+    #: registering the same issuer and client id again clears it.
+    disabled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     deployments: Mapped[list[Deployment]] = relationship(
         back_populates="platform", cascade="all, delete-orphan", lazy="selectin"
     )

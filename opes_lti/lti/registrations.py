@@ -8,6 +8,8 @@ from urllib.parse import urlsplit
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from opes_lti.core import purges
+from opes_lti.core.db import utcnow
 from opes_lti.core.ttlcache import TtlCache
 from opes_lti.lti.models import Deployment, Platform
 
@@ -37,7 +39,11 @@ def _check_url(label: str, url: str) -> None:
 
 
 def add_platform(db: Session, spec: PlatformSpec) -> Platform:
-    """Register a platform (issuer + client id) with its deployments."""
+    """Register a platform (issuer + client id) with its deployments.
+
+    The same issuer and client id as a removed (disabled) platform restores that one, with
+    the URLs given now: its learners find their work where they left it.
+    """
     if not spec.issuer or not spec.client_id:
         raise RegistrationError("issuer and client id are both required")
     for label, url in (
@@ -46,15 +52,17 @@ def add_platform(db: Session, spec: PlatformSpec) -> Platform:
         ("JWKS URL", spec.key_set_url),
     ):
         _check_url(label, url)
-    exists = db.scalar(
-        sa.select(Platform.id).where(
+    existing = db.scalar(
+        sa.select(Platform).where(
             Platform.issuer == spec.issuer, Platform.client_id == spec.client_id
         )
     )
-    if exists is not None:
+    if existing is not None and existing.disabled_at is None:
         raise RegistrationError(
             f"issuer {spec.issuer} with client id {spec.client_id} is registered already"
         )
+    if existing is not None:
+        return _restore(db, existing, spec)
     platform = Platform(
         name=spec.name or spec.issuer,
         issuer=spec.issuer,
@@ -84,15 +92,98 @@ def add_deployment(db: Session, platform_id: int, deployment_id: str) -> Deploym
     return deployment
 
 
-def remove_platform(db: Session, platform_id: int) -> Platform:
-    """Forget a platform and its deployments."""
-    platform = db.get(Platform, platform_id)
-    if platform is None:
-        raise RegistrationError(f"no platform with id {platform_id}")
-    db.delete(platform)
+def find_removed(db: Session, issuer: str, client_id: str) -> Platform | None:
+    """The removed (disabled) registration of (issuer, client id), if there is one."""
+    return db.scalar(
+        sa.select(Platform).where(
+            Platform.issuer == issuer,
+            Platform.client_id == client_id,
+            Platform.disabled_at.is_not(None),
+        )
+    )
+
+
+def _restore(db: Session, platform: Platform, spec: PlatformSpec) -> Platform:
+    platform.name = spec.name or platform.name
+    platform.auth_login_url = spec.auth_login_url
+    platform.auth_token_url = spec.auth_token_url
+    platform.key_set_url = spec.key_set_url
+    platform.auth_audience = spec.auth_audience
+    platform.disabled_at = None
+    known = {d.deployment_id for d in platform.deployments}
+    platform.deployments += [
+        Deployment(deployment_id=d) for d in dict.fromkeys(spec.deployment_ids) if d not in known
+    ]
     db.flush()
     forget_cached()
     return platform
+
+
+def _platform(db: Session, platform_id: int) -> Platform:
+    platform = db.get(Platform, platform_id)
+    if platform is None:
+        raise RegistrationError(f"no platform with id {platform_id}")
+    return platform
+
+
+def remove_platform(db: Session, platform_id: int) -> Platform:
+    """Refuse the platform's launches from now on, keeping every record of it.
+
+    Nothing is deleted: learners' answers, launches and queued grades stay, and adding the
+    same issuer and client id again restores them. :func:`purge_platform` deletes.
+    """
+    platform = _platform(db, platform_id)
+    if platform.disabled_at is not None:
+        raise RegistrationError(f"platform {platform_id} is removed already")
+    platform.disabled_at = utcnow()
+    db.flush()
+    forget_cached()
+    return platform
+
+
+def _referring_tables(db: Session) -> list[tuple[str, str]]:
+    """(table, column) of every table whose rows belong to a platform, read from the schema.
+
+    Read from the database rather than from the models this process imported, so a purge
+    counts and deletes the rows of every activity, including ones lti/ does not know.
+    """
+    inspector = sa.inspect(db.connection())
+    found = []
+    for table in sorted(inspector.get_table_names()):
+        for key in inspector.get_foreign_keys(table):
+            if key["referred_table"] == Platform.__tablename__:
+                found.append((table, key["constrained_columns"][0]))
+    return found
+
+
+def purge_plan(db: Session, platform_id: int) -> tuple[Platform, dict[str, int]]:
+    """The removed platform and how many rows of each table a purge would delete."""
+    platform = _platform(db, platform_id)
+    if platform.disabled_at is None:
+        raise RegistrationError(
+            f"platform {platform_id} is in use: remove it first ('opes-lti platforms remove "
+            f"{platform_id}'), which keeps its records, then purge"
+        )
+    counts = {}
+    for table, column in _referring_tables(db):
+        where = sa.column(column) == platform_id
+        counts[table] = db.scalar(
+            sa.select(sa.func.count()).select_from(sa.table(table)).where(where)
+        )
+    return platform, counts
+
+
+def purge_platform(db: Session, platform_id: int) -> purges.PurgeRecord:
+    """Delete a removed platform and every row that belongs to it, and record it."""
+    platform, counts = purge_plan(db, platform_id)
+    for table, column in _referring_tables(db):
+        db.execute(sa.delete(sa.table(table)).where(sa.column(column) == platform_id))
+    subject = f"{platform.name}: {platform.issuer} / client id {platform.client_id}"
+    db.execute(sa.delete(Platform).where(Platform.id == platform_id))
+    db.expunge(platform)
+    entry = purges.record(db, "platform", subject, counts | {Platform.__tablename__: 1})
+    forget_cached()
+    return entry
 
 
 def list_platforms(db: Session) -> list[Platform]:
@@ -116,9 +207,16 @@ class PlatformRef:
 
 _REF_COLUMNS = [getattr(Platform, f) for f in PlatformRef.__dataclass_fields__]
 # Built once: constructing a statement costs more CPU than running it, on every launch.
-_BY_ISSUER = sa.select(*_REF_COLUMNS).where(Platform.issuer == sa.bindparam("issuer")).limit(5)
+# Removed (disabled) platforms are never found for a launch.
+_BY_ISSUER = (
+    sa.select(*_REF_COLUMNS)
+    .where(Platform.issuer == sa.bindparam("issuer"), Platform.disabled_at.is_(None))
+    .limit(5)
+)
 _BY_CLIENT = _BY_ISSUER.where(Platform.client_id == sa.bindparam("client_id"))
-_BY_ID = sa.select(*_REF_COLUMNS).where(Platform.id == sa.bindparam("id"))
+_BY_ID = sa.select(*_REF_COLUMNS).where(
+    Platform.id == sa.bindparam("id"), Platform.disabled_at.is_(None)
+)
 _FOR_LAUNCH = _BY_CLIENT.add_columns(
     sa.exists()
     .where(
@@ -186,7 +284,7 @@ def for_launch(
 
 
 def platform_ref(db: Session, platform_id: int) -> PlatformRef | None:
-    """One registration by id."""
+    """One registration by id; None if it was removed (its open pages stop working too)."""
     row = db.connection().execute(_BY_ID, {"id": platform_id}).first()
     return PlatformRef(*row) if row else None
 
@@ -217,7 +315,10 @@ def forget_cached() -> None:
 
 def _read_origins(db: Session) -> frozenset[str]:
     origins = set()
-    for issuer, login in db.execute(sa.select(Platform.issuer, Platform.auth_login_url)):
+    enabled = sa.select(Platform.issuer, Platform.auth_login_url).where(
+        Platform.disabled_at.is_(None)
+    )
+    for issuer, login in db.execute(enabled):
         for url in (issuer, login):
             parts = urlsplit(url)
             if parts.scheme in ("http", "https") and parts.netloc:

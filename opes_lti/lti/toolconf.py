@@ -36,7 +36,7 @@ class DatabaseToolConf(ToolConfAbstract):  # type: ignore[type-arg]
         return True
 
     def _platform(self, iss: str, client_id: str | None) -> Platform | None:
-        stmt = sa.select(Platform).where(Platform.issuer == iss)
+        stmt = sa.select(Platform).where(Platform.issuer == iss, Platform.disabled_at.is_(None))
         if client_id:
             stmt = stmt.where(Platform.client_id == client_id)
         return self.db.scalars(stmt.limit(2)).first()
@@ -79,7 +79,11 @@ class DatabaseToolConf(ToolConfAbstract):  # type: ignore[type-arg]
         stmt = (
             sa.select(Deployment.deployment_id)
             .join(Platform)
-            .where(Platform.issuer == iss, Deployment.deployment_id == deployment_id)
+            .where(
+                Platform.issuer == iss,
+                Deployment.deployment_id == deployment_id,
+                Platform.disabled_at.is_(None),
+            )
         )
         if client_id:
             stmt = stmt.where(Platform.client_id == client_id)

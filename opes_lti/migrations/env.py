@@ -5,6 +5,7 @@ from __future__ import annotations
 from alembic import context
 
 import opes_lti.accounts.models
+import opes_lti.core.purges
 import opes_lti.events.models
 import opes_lti.frameworks.models
 import opes_lti.learners.models

@@ -175,6 +175,19 @@ def test_launch_from_a_platform_removed_elsewhere_is_refused_at_once(
     assert "<code>unknown_platform</code>" in result.response.text
 
 
+def test_launch_from_a_platform_disabled_elsewhere_is_refused_at_once(
+    tool: Tool, platform: OpenEdxPlatform
+) -> None:
+    assert platform.launch().response.status_code == 200  # registration now cached
+    with tool.database.engine.begin() as conn:  # as 'platforms remove' on another worker
+        conn.execute(sa.text("UPDATE lti_platforms SET disabled_at = CURRENT_TIMESTAMP"))
+    result = platform.launch()
+    assert result.response.status_code == 403
+    assert "<code>unknown_platform</code>" in result.response.text
+    with tool.database.sessions() as db:
+        assert db.scalar(sa.select(sa.func.count()).select_from(LaunchRecord)) == 1
+
+
 def test_launch_through_a_deployment_removed_elsewhere_is_refused_at_once(
     tool: Tool, platform: OpenEdxPlatform
 ) -> None:
