@@ -42,10 +42,10 @@ def _read(path: Path, meta: Path | None) -> Framework:
 @click.option(
     "--meta",
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
-    help="For a spreadsheet: JSON with id, version, title, scope and levels.",
+    help="A spreadsheet without framework_* columns: JSON with id, version, title, levels.",
 )
 def check(path: Path, meta: Path | None) -> None:
-    """Check a framework file (CASE JSON, or a spreadsheet with --meta) and say what is wrong."""
+    """Check a framework file (CASE JSON or a spreadsheet) and say what is wrong."""
     framework = _read(path, meta)
     count = sum(1 for _ in framework.competencies())
     click.echo(
@@ -59,7 +59,7 @@ def check(path: Path, meta: Path | None) -> None:
 @click.option(
     "--meta",
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
-    help="For a spreadsheet: JSON with id, version, title, scope and levels.",
+    help="A spreadsheet without framework_* columns: JSON with id, version, title, levels.",
 )
 @pass_context
 def add(obj: CliContext, path: Path, meta: Path | None) -> None:

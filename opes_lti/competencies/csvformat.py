@@ -6,9 +6,11 @@ Columns (header row first; Italian Excel's ``;`` works as well as ``,``)::
     description_it, description_en, level_1_it, level_1_en, … level_N_it, level_N_en,
     target_manager, target_volunteer, target_staff
 
-The number of ``level_N_it`` columns sets the scale. What a row cannot hold (the
-framework's id, version, title, scope and level names) comes with the file as
-:class:`Header`. Every error names the spreadsheet row (the header is row 1) and column.
+The number of ``level_N_it`` columns sets the scale. The framework's own values (id,
+version, title, scope, level names) are either in ``framework_*`` and
+``level_name_N_*`` columns, filled on one row (what :func:`write` exports, so an exported
+file reads back as it is), or come beside the file as :class:`Header`. Every error names
+the spreadsheet row (the header is row 1) and column.
 """
 
 from __future__ import annotations
@@ -66,6 +68,79 @@ def table(header: list[str], rows: list[list[object]]) -> str:
     return out.getvalue()
 
 
+_FRAMEWORK = (
+    "framework_id",
+    "framework_version",
+    "framework_scope",
+    "framework_title_it",
+    "framework_title_en",
+    "framework_description_it",
+    "framework_description_en",
+)
+_LEVEL_NAME = re.compile(r"^level_name_(\d+)_it$")
+_LEVEL_NAME_ANY = re.compile(r"^level_name_\d+_(it|en)$")
+
+
+def framework_columns(max_level: int) -> list[str]:
+    """The columns that carry the framework's own values in an exported spreadsheet."""
+    names = [f"level_name_{n}_{lang}" for n in range(1, max_level + 1) for lang in ("it", "en")]
+    return [*_FRAMEWORK, *names]
+
+
+def _header_from_rows(names: list[str], rows: list[tuple[int, list[str]]]) -> Header:
+    """The :class:`Header` held in ``framework_*`` columns (on one row, or repeated)."""
+    if "framework_id" not in names:
+        raise FrameworkError(
+            [
+                Problem(
+                    "row 1",
+                    "no framework_id column: put the framework's id, version, title and level "
+                    "names in framework_* and level_name_N_* columns (as 'frameworks export "
+                    "--format csv' writes them), or give them beside the file (--meta)",
+                )
+            ]
+        )
+    found: dict[str, tuple[int, str]] = {}
+    problems = []
+    for number, row in rows:
+        for i, name in enumerate(names):
+            value = row[i].strip() if i < len(row) else ""
+            if not value or not (name.startswith("framework_") or _LEVEL_NAME_ANY.match(name)):
+                continue
+            if name in found and found[name][1] != value:
+                problems.append(
+                    Problem(f"row {number}, column {name}", f"differs from row {found[name][0]}")
+                )
+            found.setdefault(name, (number, value))
+    value = {name: v for name, (_n, v) in found.items()}
+    for name in ("framework_id", "framework_version", "framework_title_it"):
+        if name not in value:
+            problems.append(Problem(f"column {name}", "empty on every row"))
+    scope = value.get("framework_scope", "person")
+    if scope not in ("person", "organisation"):
+        problems.append(Problem("column framework_scope", f"{scope!r}: person or organisation"))
+    count = max((int(m.group(1)) for n in names if (m := _LEVEL_NAME.match(n))), default=0)
+    levels = tuple(
+        Text(value.get(f"level_name_{n}_it", ""), value.get(f"level_name_{n}_en", ""))
+        for n in range(1, count + 1)
+    )
+    for n, level in enumerate(levels, start=1):
+        if not level.it:
+            problems.append(Problem(f"column level_name_{n}_it", "empty on every row"))
+    if problems:
+        raise FrameworkError(problems)
+    return Header(
+        id=value["framework_id"],
+        version=value["framework_version"],
+        title=Text(value["framework_title_it"], value.get("framework_title_en", "")),
+        scope=scope,  # type: ignore[arg-type]
+        levels=levels,
+        description=Text(
+            value.get("framework_description_it", ""), value.get("framework_description_en", "")
+        ),
+    )
+
+
 def columns(max_level: int) -> list[str]:
     """The header row for a scale of ``max_level`` levels."""
     levels = [f"level_{n}_{lang}" for n in range(1, max_level + 1) for lang in ("it", "en")]
@@ -83,13 +158,19 @@ def columns(max_level: int) -> list[str]:
     ]
 
 
-def read(text: str, header: Header) -> Framework:
-    """Parse a spreadsheet; :class:`FrameworkError` lists every problem with its cell."""
+def read(text: str, header: Header | None = None) -> Framework:
+    """Parse a spreadsheet; :class:`FrameworkError` lists every problem with its cell.
+
+    Without ``header``, the framework's values come from its ``framework_*`` columns.
+    """
     text = text.removeprefix("\ufeff")  # Excel's UTF-8 mark
     first = text.split("\n", 1)[0]
     delimiter = ";" if first.count(";") > first.count(",") else ","
-    rows = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    names = [name.strip().lower() for name in next(rows, [])]
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    names = [name.strip().lower() for name in next(reader, [])]
+    rows = list(reader)
+    if header is None:
+        header = _header_from_rows(names, list(enumerate(rows, start=2)))
     problems = [
         Problem("row 1", f"column {name!r} is missing") for name in REQUIRED if name not in names
     ]
@@ -191,11 +272,24 @@ def _located(problems: list[Problem], rows: dict[str, int]) -> list[Problem]:
 
 
 def write(framework: Framework) -> str:
-    """The spreadsheet for ``framework`` (comma-separated, UTF-8)."""
+    """The spreadsheet for ``framework`` (comma-separated, UTF-8), readable as it is.
+
+    The framework's own values fill the ``framework_*`` columns of the first row.
+    """
     out = io.StringIO(newline="")
     writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(columns(framework.max_level))
-    for area, competency in framework.competencies():
+    writer.writerow(columns(framework.max_level) + framework_columns(framework.max_level))
+    own = [
+        framework.id,
+        framework.version,
+        framework.scope,
+        framework.title.it,
+        framework.title.en,
+        framework.description.it,
+        framework.description.en,
+        *(text for level in framework.levels for text in (level.it, level.en)),
+    ]
+    for number, (area, competency) in enumerate(framework.competencies()):
         levels = [text for d in competency.descriptors for text in (d.it, d.en)]
         writer.writerow(
             [
@@ -209,6 +303,7 @@ def write(framework: Framework) -> str:
                 competency.description.en,
                 *levels,
                 *(competency.targets.get(role, "") for role in ROLES),
+                *(own if number == 0 else [""] * len(own)),
             ]
         )
     return out.getvalue()

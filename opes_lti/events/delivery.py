@@ -30,6 +30,8 @@ class OutboxItem:
     event_id: str
     body: str
     attempts: int
+    #: When the event was stored, for the delivery log's lag (None where a store keeps none).
+    created_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -67,6 +69,10 @@ class TransientFailure(Exception):
     """The batch could not be delivered now; every event in it is tried again later."""
 
 
+class SourceRefused(Exception):
+    """The reporting service does not accept this sender's token."""
+
+
 class BatchTooLarge(TransientFailure):
     """The service refused the batch for its size (413): send fewer events at once."""
 
@@ -96,6 +102,29 @@ class ReportingClient:
 
     def __repr__(self) -> str:  # the token never reaches a log line
         return f"ReportingClient({self.url!r})"
+
+    def source_name(self) -> str:
+        """The name of the source this client's token belongs to, asked of the service.
+
+        :class:`SourceRefused` if the service refuses the token, :class:`TransientFailure`
+        if it cannot be asked now.
+        """
+        url = self.url.rsplit("/", 1)[0] + "/source"
+        try:
+            response = self.http.get(
+                url, headers={"Authorization": f"Bearer {self._token}"}, timeout=self.timeout
+            )
+        except requests.RequestException as exc:
+            raise TransientFailure(f"reporting service unreachable: {type(exc).__name__}") from None
+        if response.status_code in (401, 403):
+            raise SourceRefused("the reporting service refused the token")
+        try:
+            response.raise_for_status()
+            return str(response.json()["source"]["name"])
+        except (requests.RequestException, ValueError, KeyError, TypeError):
+            raise TransientFailure(
+                f"reporting service answered {response.status_code} to {url}"
+            ) from None
 
     def send(self, items: Sequence[OutboxItem]) -> dict[str, dict[str, Any]]:
         """Post the items as one JSON array; return the per-item results by event id."""
@@ -205,9 +234,19 @@ class Dispatcher:
             counts["rejected"],
             counts["retry"],
         )
-        self.store.settle(claim, settlements, self.clock())
+        settled_at = self.clock()
+        self.store.settle(claim, settlements, settled_at)
         for reason in report.reasons:
             log.warning("outbox event rejected by the reporting service: %s", reason)
+        if report.delivered:
+            stored = [i.created_at for i in claim.items if i.created_at is not None]
+            lag = (settled_at - min(stored)).total_seconds() if stored else None
+            log.info(
+                "outbox delivered %d events%s",
+                report.delivered,
+                f" (oldest waited {lag:.1f} s)" if lag is not None else "",
+                extra={"delivered": report.delivered, "lag_seconds": lag},
+            )
         return report
 
     def _shrink(self, items: list[OutboxItem], reason: str, now: datetime) -> list[Settlement]:

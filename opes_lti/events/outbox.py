@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import uuid
 from collections.abc import Sequence
 from datetime import datetime, timedelta
@@ -19,7 +20,7 @@ from opes_lti.events.delivery import (
     ReportingClient,
     Settlement,
 )
-from opes_lti.events.domain import OutcomeEvent, canonical_json
+from opes_lti.events.domain import OutcomeEvent, canonical_json, parse_event
 from opes_lti.events.models import OutboxEntry
 
 
@@ -59,8 +60,12 @@ class SqlOutbox:
                 OutboxEntry.event_id,
                 OutboxEntry.body,
                 OutboxEntry.attempts,
+                OutboxEntry.created_at,
             )
-        return Claim(token, [OutboxItem(str(r.event_id), r.body, r.attempts) for r in rows])
+        return Claim(
+            token,
+            [OutboxItem(str(r.event_id), r.body, r.attempts, r.created_at) for r in rows],
+        )
 
     def settle(self, claim: Claim, settlements: Sequence[Settlement], now: datetime) -> None:
         """Record each outcome; a retry only while we still hold the lease."""
@@ -107,14 +112,33 @@ class SqlOutbox:
                 )
             )
 
-    def requeue_rejected(self, event_ids: Sequence[uuid.UUID] | None = None) -> int:
-        """Put rejected events back in the queue (after the cause was fixed)."""
-        stmt = sa.update(OutboxEntry).where(OutboxEntry.status == "rejected")
+    def requeue_rejected(
+        self, event_ids: Sequence[uuid.UUID] | None = None, source: str | None = None
+    ) -> tuple[int, int]:
+        """Put rejected events back in the queue (after the cause was fixed).
+
+        With ``source``, events that name another source are relabelled with it: they were
+        refused because the sender ran under the wrong ``OPES_SOURCE_NAME``, and only the
+        setting was wrong, not the event. Returns (requeued, relabelled).
+        """
+        where = [OutboxEntry.status == "rejected"]
         if event_ids:
-            stmt = stmt.where(OutboxEntry.event_id.in_(event_ids))
+            where.append(OutboxEntry.event_id.in_(event_ids))
+        relabelled = 0
         with self.sessions.begin() as db:
-            result = db.execute(stmt.values(status="pending", next_attempt_at=utcnow(), attempts=0))
-            return result.rowcount
+            if source:
+                for row in db.scalars(sa.select(OutboxEntry).where(*where)):
+                    event = parse_event(json.loads(row.body))
+                    if event.source != source:
+                        row.body = canonical_json(event.model_copy(update={"source": source}))
+                        relabelled += 1
+            result = db.execute(
+                sa.update(OutboxEntry)
+                .where(*where)
+                .values(status="pending", next_attempt_at=utcnow(), attempts=0)
+                .execution_options(synchronize_session=False)
+            )
+            return result.rowcount, relabelled
 
     def purge_delivered(self, older_than: timedelta) -> int:
         """Delete delivered rows older than ``older_than``."""

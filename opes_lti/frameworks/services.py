@@ -67,15 +67,6 @@ def all_frameworks(db: Session) -> list[Framework]:
 def read_file(name: str, text: str, header: csvformat.Header | None = None) -> Framework:
     """A framework from a CASE JSON file, or from a spreadsheet with its ``header``."""
     if name.lower().endswith(".csv"):
-        if header is None:
-            raise FrameworkError(
-                [
-                    Problem(
-                        name,
-                        "a spreadsheet needs the framework's id, version, title and level names",
-                    )
-                ]
-            )
         return csvformat.read(text, header)
     return case.loads(text)
 

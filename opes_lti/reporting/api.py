@@ -95,18 +95,33 @@ def _read_items(limit_items: int, limit_bytes: int) -> tuple[list[Any], bool]:
     return body, False
 
 
-@bp.post("/events")
-def post_events() -> tuple[Response, int]:
-    """Ingest one event or a batch; answer item by item."""
-    settings = current_app.config["OPES_SETTINGS"]
-    db = session()
+def _caller(db: Any) -> sources.Caller:
     source = sources.authenticate(db, _bearer())
     if source is None:
         _fail(
             401,
             "unauthorized",
-            _("A valid bearer token is required: ask the coordinators for a source token."),
+            _(
+                "A valid bearer token is required: ask the operator of this reporting "
+                "service for a source token (made with 'opes-lti sources add NAME')."
+            ),
         )
+    return source
+
+
+@bp.get("/source")
+def whoami() -> Response:
+    """The source the token belongs to: senders check their configured name against it."""
+    source = _caller(session())
+    return jsonify({"source": {"name": source.name}})
+
+
+@bp.post("/events")
+def post_events() -> tuple[Response, int]:
+    """Ingest one event or a batch; answer item by item."""
+    settings = current_app.config["OPES_SETTINGS"]
+    db = session()
+    source = _caller(db)
     items, single = _read_items(settings.max_batch_items, settings.max_body_bytes)
     results = ingest(db, source, items)
     sources.record_use(db, source)

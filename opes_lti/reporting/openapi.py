@@ -82,6 +82,38 @@ def openapi_document(max_items: int, max_body_bytes: int) -> dict[str, Any]:
             ),
         },
         "paths": {
+            "/api/v1/source": {
+                "get": {
+                    "operationId": "getSource",
+                    "summary": "The source the bearer token belongs to",
+                    "description": (
+                        "Senders call it at start to check that the source name they put in "
+                        "events is their token's."
+                    ),
+                    "security": [{"bearer": []}],
+                    "responses": {
+                        "200": {
+                            "description": "The token's source",
+                            "content": {
+                                "application/json": {
+                                    "schema": {
+                                        "type": "object",
+                                        "required": ["source"],
+                                        "properties": {
+                                            "source": {
+                                                "type": "object",
+                                                "required": ["name"],
+                                                "properties": {"name": {"type": "string"}},
+                                            }
+                                        },
+                                    }
+                                }
+                            },
+                        },
+                        "401": _error_response("Missing, unknown or revoked token"),
+                    },
+                }
+            },
             "/api/v1/events": {
                 "post": {
                     "operationId": "postEvents",
@@ -116,7 +148,7 @@ def openapi_document(max_items: int, max_body_bytes: int) -> dict[str, Any]:
                         "422": _results_response("The single event is not valid"),
                     },
                 }
-            }
+            },
         },
         "components": {
             "schemas": definitions,

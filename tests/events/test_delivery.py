@@ -183,7 +183,7 @@ def test_delivery_sets_rejected_events_aside_with_the_reason_and_never_resends(
     assert "rejected" in row.last_error
     assert sorted(stored_ids(database)) == sorted(good)
     # After the cause is fixed an operator can queue it again.
-    assert store.requeue_rejected() == 1
+    assert store.requeue_rejected() == (1, 0)
     assert store.counts()["pending"] == 1
 
 

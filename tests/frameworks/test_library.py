@@ -3,7 +3,9 @@ downloaded for Studio."""
 
 from __future__ import annotations
 
+import csv
 import dataclasses
+import io
 import json
 from collections.abc import Callable
 from pathlib import Path
@@ -11,6 +13,8 @@ from pathlib import Path
 import pytest
 from click.testing import Result
 from flask.testing import FlaskClient
+from hypothesis import given
+from hypothesis import strategies as st
 
 from opes_lti.competencies import builtin, case, csvformat
 from opes_lti.competencies.framework import FrameworkError, Text
@@ -70,6 +74,14 @@ def test_cli_checks_adds_lists_and_exports(run: Callable[..., Result], tmp_path:
     assert case.loads(exported.output) == CUSTOM
     sheet = run("frameworks", "export", "ets-puglia", "--format", "csv").output
     assert csvformat.read(sheet, csvformat.header_of(CUSTOM)) == CUSTOM
+    # The exported spreadsheet is a complete framework file: check and add take it as is.
+    exported_csv = tmp_path / "ets-puglia.csv"
+    exported_csv.write_text(sheet, encoding="utf-8")
+    assert "ets-puglia 2026.1: 4 areas, 8 competences" in (
+        run("frameworks", "check", str(exported_csv)).output
+    )
+    again = run("frameworks", "add", str(exported_csv))
+    assert again.output.strip() == "ets-puglia 2026.1: unchanged", again.output
 
 
 def test_cli_names_every_problem_of_a_bad_spreadsheet(
@@ -95,8 +107,64 @@ def test_cli_names_every_problem_of_a_bad_spreadsheet(
     result = run("frameworks", "check", str(sheet), "--meta", str(meta))
     assert result.exit_code == 1
     assert "row 3, column code: 'GV.1' is already used on row 2" in result.output
+    # Its own framework_* columns (as exported) serve when no --meta is given.
     no_meta = run("frameworks", "check", str(sheet))
-    assert "a spreadsheet needs the framework's id" in no_meta.output
+    assert "row 3, column code: 'GV.1' is already used on row 2" in no_meta.output
+    bare = tmp_path / "bare.csv"
+    width = len(csvformat.columns(CUSTOM.max_level))
+    bare.write_text(
+        "\n".join(",".join(next(csv.reader([r]))[:width]) for r in rows), encoding="utf-8"
+    )
+    refused = run("frameworks", "check", str(bare))
+    assert refused.exit_code == 1
+    assert "no framework_id column" in refused.output
+
+
+@pytest.mark.parametrize("name", builtin.NAMES)
+def test_every_shipped_framework_reads_back_from_its_own_export(name: str) -> None:
+    framework = builtin.load(name)
+    assert csvformat.read(csvformat.write(framework)) == framework
+
+
+@given(
+    # Cells are read trimmed, as people type them into spreadsheets.
+    title=st.builds(
+        Text, st.text(min_size=1).map(str.strip).filter(bool), st.text().map(str.strip)
+    ),
+    version=st.from_regex(r"[0-9]{4}\.[0-9]{1,2}", fullmatch=True),
+    level=st.text(min_size=1).map(str.strip).filter(bool),
+)
+def test_any_framework_text_survives_an_export_and_a_read(
+    title: Text, version: str, level: str
+) -> None:
+    levels = (Text(level, level.upper()), *CUSTOM.levels[1:])
+    framework = dataclasses.replace(CUSTOM, title=title, version=version, levels=levels)
+    try:
+        problems = None
+        read = csvformat.read(csvformat.write(framework))
+    except FrameworkError as exc:  # what check() refuses in the framework itself
+        problems = exc.problems
+        read = None
+    if problems is None:
+        assert read == framework
+    else:
+        with pytest.raises(FrameworkError):
+            csvformat.read(csvformat.write(framework), csvformat.header_of(framework))
+
+
+def test_framework_values_that_differ_between_rows_are_named() -> None:
+    rows = csvformat.write(CUSTOM).splitlines()
+    cells = next(csv.reader([rows[2]]))
+    at = csvformat.columns(CUSTOM.max_level).__len__()
+    cells[at] = "another-id"
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\n").writerow(cells)
+    rows[2] = out.getvalue().rstrip("\n")
+    with pytest.raises(FrameworkError) as caught:
+        csvformat.read("\n".join(rows))
+    assert ("row 3, column framework_id", "differs from row 2") in [
+        (p.where, p.message) for p in caught.value.problems
+    ]
 
 
 def test_frameworks_page_and_downloads(client: FlaskClient, database: Database) -> None:

@@ -62,4 +62,27 @@ def test_pages_health_is_503_when_the_database_is_gone(tmp_path: Path, settings:
     client = create_app(settings, "reporting", database=broken).test_client()
     response = client.get("/healthz")
     assert response.status_code == 503
-    assert response.json["database"] == "unreachable"
+    assert response.json["checks"]["database"] == "unreachable"
+
+
+@pytest.mark.parametrize("service", ["tool", "embedded"])
+def test_pages_health_names_an_unreachable_redis_and_answers_503(
+    settings: Settings, database: Database, service: str
+) -> None:
+    from tests.support.processes import free_port
+
+    nothing_there = f"redis://127.0.0.1:{free_port()}/0"  # loopback, nobody listening
+    app = create_app(settings.with_overrides(redis_url=nothing_there), service, database=database)
+    response = app.test_client().get("/healthz")
+    assert response.status_code == 503
+    assert response.json["status"] == "error"
+    assert response.json["checks"] == {"database": "ok", "redis": "unreachable"}
+
+
+def test_pages_health_checks_a_running_redis(settings: Settings, database: Database) -> None:
+    live = settings.with_overrides(redis_url="redis://127.0.0.1:6379/14")
+    response = create_app(live, "tool", database=database).test_client().get("/healthz")
+    assert response.status_code == 200
+    assert response.json["checks"] == {"database": "ok", "redis": "ok"}
+    reporting = create_app(live, "reporting", database=database).test_client().get("/healthz")
+    assert reporting.json["checks"] == {"database": "ok"}  # it does not use Redis
