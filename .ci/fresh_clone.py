@@ -76,6 +76,12 @@ def main() -> int:
             problems.append(f"the main page answered {status} without 'OPES'")
         if f"{base}/" not in output:
             problems.append("the run command did not print the address to open")
+        if f"demo course:      {base}/demo/" not in output:
+            problems.append("the run command did not print the demo course's address")
+        else:
+            demo_status, demo_page = fetch(base + "/demo/")
+            if demo_status != 200 or "Autovalutazione iniziale" not in demo_page:
+                problems.append(f"the demo course answered {demo_status} without its activities")
         if problems:
             return fail("; ".join(problems), log_path)
         print(f"fresh clone: ./scripts/run served {base}/ (200)")

@@ -75,6 +75,13 @@ def create_app(
         app.register_blueprint(frameworks_views.bp)
         activities.register(app, SELF_ASSESSMENT)
         activities.register(app, PLACEHOLDER)
+
+        from opes_lti.democourse import services as demo
+
+        if demo.enabled(settings, service):
+            from opes_lti.democourse import views as demo_views
+
+            app.register_blueprint(demo_views.bp)
     if service in ("embedded", "reporting"):
         from opes_lti.reporting import api, pages
 

@@ -69,6 +69,13 @@ def command(
             f"  LTI admin page:   {settings.base_url}/admin/platforms"
             "  (make an account: opes-lti accounts add NAME --role admin)"
         )
+        from opes_lti.democourse.services import enabled
+
+        if enabled(settings, service):
+            click.echo(
+                f"  demo course:      {settings.base_url}/demo/"
+                "  (launch every activity as a learner, an instructor or a designer)"
+            )
     click.echo(f"  health:           {base}/healthz")
     serve(
         settings,

@@ -53,6 +53,9 @@ class Settings:
     outbox_max_backoff_seconds: float = 300.0
     #: Language used when a request says none.
     default_locale: str = "it"
+    #: The demo course (a real LTI platform to try activities): "on", "off", or "auto":
+    #: only for the embedded default on a loopback base URL.
+    demo_course: str = "auto"
 
     def with_overrides(self, **changes: object) -> Settings:
         """A copy with some values changed (tests and the CLI use it)."""
@@ -111,6 +114,9 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
     locale = env.get(PREFIX + "DEFAULT_LOCALE", "it")
     if locale not in ("it", "en"):
         raise SettingsError(f"{PREFIX}DEFAULT_LOCALE must be 'it' or 'en', got {locale!r}")
+    demo_course = (env.get(PREFIX + "DEMO_COURSE") or "auto").lower()
+    if demo_course not in ("on", "off", "auto"):
+        raise SettingsError(f"{PREFIX}DEMO_COURSE must be on, off or auto, got {demo_course!r}")
     return Settings(
         instance_path=instance_path,
         database_url=database_url,
@@ -127,4 +133,5 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         outbox_timeout_seconds=_float(env, "OUTBOX_TIMEOUT_SECONDS", 10.0),
         outbox_max_backoff_seconds=_float(env, "OUTBOX_MAX_BACKOFF_SECONDS", 300.0),
         default_locale=locale,
+        demo_course=demo_course,
     )
