@@ -18,11 +18,8 @@ from opes_lti.app import create_app
 from opes_lti.core.db import Database
 from opes_lti.core.settings import Settings
 from opes_lti.democourse.services import enabled
-from tests.support.browser import serious_violations
+from tests.support.browser import WAIT_MS, serious_violations
 from tests.support.processes import Process, free_port, wait_healthy
-
-#: Generous: on two busy cores a launch, a submission and a grade round trip take a while.
-WAIT_MS = 60_000
 
 
 @pytest.fixture
@@ -50,7 +47,6 @@ def test_a_designer_places_a_learner_submits_and_the_grade_comes_back(
     demo: str, browser: Browser
 ) -> None:
     page = browser.new_page(locale="it-IT")  # as an Italian learner's browser asks
-    page.set_default_timeout(WAIT_MS)
     page.goto(demo + "/demo/")
     page.wait_for_selector("text=Corso dimostrativo OPES")
     assert serious_violations(page) == []

@@ -34,7 +34,7 @@ def test_platform_storage_completes_a_launch_without_cookies(
     tool: Tool, course_platform: OpenEdxPlatform, browser: Browser
 ) -> None:
     page, frame = _open_course(browser, course_platform)
-    frame.wait_for_selector("text=Attività di prova", timeout=15000)
+    frame.wait_for_selector("text=Attività di prova")
     assert frame.url.endswith("/lti/launch/verified")
     stored = page.evaluate("window.platformStorage")
     assert len(stored) == 1
@@ -49,7 +49,7 @@ def test_platform_storage_answering_another_state_is_refused(
 ) -> None:
     course_platform.storage_tamper = True
     page, frame = _open_course(browser, course_platform)
-    frame.wait_for_selector("code:has-text('state_mismatch')", state="attached", timeout=15000)
+    frame.wait_for_selector("code:has-text('state_mismatch')", state="attached")
     assert frame.is_visible('[role="alert"]')
     assert "Attività di prova" not in frame.content()
     page.close()

@@ -7,11 +7,32 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from playwright.sync_api import Browser, sync_playwright
+from playwright.sync_api import Browser, Page, sync_playwright
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 #: axe impact levels a page may not have.
 BLOCKING = ("serious", "critical")
+#: Every wait of every page, in milliseconds. Generous: on two cores shared with the
+#: servers under test (and CI's other jobs), a launch's three redirects can take seconds.
+#: A wait ends as soon as its condition holds, so a quiet machine pays nothing for this.
+WAIT_MS = 90_000
+
+
+class _GenerousBrowser:
+    """The browser, each new page waiting up to :data:`WAIT_MS` for what a test awaits."""
+
+    def __init__(self, browser: Browser) -> None:
+        self._browser = browser
+
+    def new_page(self, **kwargs: Any) -> Page:
+        """A page whose every wait, click and navigation may take :data:`WAIT_MS`."""
+        page = self._browser.new_page(**kwargs)
+        page.set_default_timeout(WAIT_MS)
+        page.set_default_navigation_timeout(WAIT_MS)
+        return page
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._browser, name)
 
 
 @contextmanager
@@ -22,9 +43,10 @@ def chromium() -> Iterator[Browser]:
             executable_path=CHROMIUM,
             headless=True,
             args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+            timeout=WAIT_MS,
         )
         try:
-            yield browser
+            yield _GenerousBrowser(browser)  # type: ignore[misc]
         finally:
             browser.close()
 

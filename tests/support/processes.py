@@ -63,15 +63,21 @@ class Process:
         return self.log.read_text(errors="replace")
 
 
-def wait_healthy(url: str, process: Process, timeout: float = 30.0) -> None:
-    """Poll ``/healthz`` until it answers 200."""
+#: Seconds a service may take to come up: generous, since on two busy cores gunicorn, the
+#: migrations and the first import of everything can take a while. The wait ends at once
+#: when the service answers.
+STARTUP_SECONDS = 180.0
+
+
+def wait_healthy(url: str, process: Process, timeout: float = STARTUP_SECONDS) -> None:
+    """Poll ``/healthz`` until it answers 200 (or the process exits: that fails at once)."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         assert process.proc is not None
         if process.proc.poll() is not None:
             raise AssertionError(f"service exited:\n{process.output()[-3000:]}")
         try:
-            if requests.get(url + "/healthz", timeout=1).status_code == 200:
+            if requests.get(url + "/healthz", timeout=10).status_code == 200:
                 return
         except requests.RequestException:
             pass
