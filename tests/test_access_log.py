@@ -8,14 +8,16 @@ from pathlib import Path
 import pytest
 import requests
 
+from opes_lti.core.db import Database
 from tests.support.processes import Process, free_port, wait_healthy
 
 pytestmark = pytest.mark.slow
 
 
 def test_access_log_masks_invitations_registration_tokens_and_credentials(
-    database_url: str, tmp_path: Path
+    database_url: str, database: Database, tmp_path: Path
 ) -> None:
+    # ``database``: its teardown empties a shared PostgreSQL database after the server.
     invite, registration, hint, bearer, state = (secrets.token_urlsafe(24) for _ in range(5))
     port = free_port()
     env = {

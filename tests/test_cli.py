@@ -21,7 +21,8 @@ from tests.support.servers import serve_wsgi
 
 
 @pytest.fixture
-def run(tmp_path: Path, database_url: str) -> Callable[..., Result]:
+def run(tmp_path: Path, database_url: str, database: Database) -> Callable[..., Result]:
+    # ``database``: its teardown empties the shared PostgreSQL database after each test.
     env = {
         "OPES_INSTANCE_PATH": str(tmp_path / "instance"),
         "OPES_DATABASE_URL": database_url,

@@ -52,13 +52,18 @@ def test_i18n_every_source_string_has_an_italian_translation(tmp_path: Path) -> 
     assert missing == [], "untranslated (run scripts/i18n): " + "; ".join(missing)
 
 
+def _key(value: object) -> object:
+    # A plural message's id and strings come as a tuple from .po files, a list from .mo.
+    return tuple(value) if isinstance(value, list | tuple) else value
+
+
 def test_i18n_compiled_catalogs_match_their_sources() -> None:
     for lang in ("it", "en"):
         folder = TRANSLATIONS / lang / "LC_MESSAGES"
         with (folder / "messages.po").open("rb") as handle:
-            po = {m.id: m.string for m in read_po(handle) if m.id and m.string}
+            po = {_key(m.id): _key(m.string) for m in read_po(handle) if m.id and any(m.string)}
         with (folder / "messages.mo").open("rb") as handle:
-            mo = {m.id: m.string for m in read_mo(handle) if m.id}
+            mo = {_key(m.id): _key(m.string) for m in read_mo(handle) if m.id}
         assert mo == po, f"{lang} catalog not compiled: the build runs pybabel compile"
 
 

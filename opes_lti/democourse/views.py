@@ -22,6 +22,13 @@ bp = Blueprint("demo", __name__, url_prefix="/demo", template_folder="templates"
 embeddable(bp)
 
 
+@bp.before_request
+def _course_exists() -> None:
+    # Whatever is asked first (a bookmarked launch, the tool's token request), the
+    # platform is registered and the course has its items.
+    _platform()
+
+
 def _platform() -> DemoPlatform:
     app: Flask = current_app._get_current_object()  # type: ignore[attr-defined]
     if "opes_demo_platform" not in app.extensions:
@@ -44,7 +51,6 @@ def _person(key: str | None) -> Any:
 @bp.get("/")
 def course() -> str:
     """The course: its activities, who to be, the picker, the grades that came back."""
-    _platform()
     db = session()
     return render_template(
         "democourse/course.html",
@@ -79,6 +85,10 @@ def place() -> Any:
 def auth() -> str:
     """The platform's OIDC authorization endpoint: sign the launch, post it to the tool."""
     query = request.args.to_dict()
+    # As a platform must: the id_token goes to the registered launch URL, nowhere else
+    # (lti1p3platform checks the client id, not where the browser is sent).
+    if query.get("redirect_uri") != current_app.config["OPES_SETTINGS"].base_url + "/lti/launch":
+        abort(400, description="redirect_uri is not the tool's registered launch URL")
     person = _person(query.get("login_hint"))
     hint = query.get("lti_message_hint", "")
     item = None

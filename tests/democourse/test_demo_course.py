@@ -23,7 +23,8 @@ from tests.support.processes import Process, free_port, wait_healthy
 
 
 @pytest.fixture
-def demo(database_url: str, tmp_path: Path) -> Iterator[str]:
+def demo(database_url: str, database: Database, tmp_path: Path) -> Iterator[str]:
+    # ``database``: its teardown empties a shared PostgreSQL database after the server.
     port = free_port()
     env = {"OPES_DATABASE_URL": database_url, "OPES_INSTANCE_PATH": str(tmp_path / "i")}
     Process(["db", "upgrade"], env, tmp_path / "upgrade.log").start().proc.wait(timeout=120)  # type: ignore[union-attr]
@@ -159,3 +160,28 @@ def test_demo_endpoints_refuse_bad_requests_plainly(demo: str) -> None:
     )
     assert requests.post(demo + "/demo/lineitems/1/scores", json={}, timeout=30).status_code == 401
     assert requests.post(demo + "/demo/token", data={}, timeout=30).status_code == 400
+
+
+def test_the_demo_platform_signs_launches_only_for_the_tools_launch_url(demo: str) -> None:
+    query = {
+        "scope": "openid",
+        "response_type": "id_token",
+        "client_id": "opes-demo-course",
+        "login_hint": "maria",
+        "lti_message_hint": "item-1",
+        "state": "s",
+        "nonce": "n",
+    }
+    elsewhere = requests.get(
+        demo + "/demo/auth",
+        params=query | {"redirect_uri": "http://127.0.0.1:9/steal"},
+        timeout=30,
+    )
+    assert elsewhere.status_code == 400
+    assert "id_token" not in elsewhere.text
+    ours = requests.get(
+        demo + "/demo/auth", params=query | {"redirect_uri": demo + "/lti/launch"}, timeout=30
+    )
+    assert ours.status_code == 200
+    assert f'action="{demo}/lti/launch"' in ours.text
+    assert 'name="id_token"' in ours.text

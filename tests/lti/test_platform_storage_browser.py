@@ -10,6 +10,7 @@ from playwright.sync_api import Browser, Frame, Page
 
 from opes_lti.lti.registrations import PlatformSpec, add_platform
 from tests.lti.conftest import Tool
+from tests.support.browser import frame_showing
 from tests.support.platform import OpenEdxPlatform, open_edx_platform
 
 
@@ -22,19 +23,17 @@ def course_platform(tool: Tool) -> Iterator[OpenEdxPlatform]:
         yield platform
 
 
-def _open_course(browser: Browser, platform: OpenEdxPlatform) -> tuple[Page, Frame]:
+def _open_course(browser: Browser, platform: OpenEdxPlatform, showing: str) -> tuple[Page, Frame]:
     page = browser.new_page()
     page.goto(platform.url + "/course")
-    frame = page.frame(name="tool")
-    assert frame is not None
-    return page, frame
+    # The launch crosses sites (tool, platform, tool): the frame is looked up anew.
+    return page, frame_showing(page, "tool", showing)
 
 
 def test_platform_storage_completes_a_launch_without_cookies(
     tool: Tool, course_platform: OpenEdxPlatform, browser: Browser
 ) -> None:
-    page, frame = _open_course(browser, course_platform)
-    frame.wait_for_selector("text=Attività di prova")
+    page, frame = _open_course(browser, course_platform, "text=Attività di prova")
     assert frame.url.endswith("/lti/launch/verified")
     stored = page.evaluate("window.platformStorage")
     assert len(stored) == 1
@@ -48,8 +47,7 @@ def test_platform_storage_answering_another_state_is_refused(
     tool: Tool, course_platform: OpenEdxPlatform, browser: Browser
 ) -> None:
     course_platform.storage_tamper = True
-    page, frame = _open_course(browser, course_platform)
-    frame.wait_for_selector("code:has-text('state_mismatch')", state="attached")
+    page, frame = _open_course(browser, course_platform, "code:has-text('state_mismatch')")
     assert frame.is_visible('[role="alert"]')
     assert "Attività di prova" not in frame.content()
     page.close()

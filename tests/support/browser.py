@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, Frame, Page, sync_playwright
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 #: axe impact levels a page may not have.
@@ -65,3 +65,17 @@ def serious_violations(target: Any, context: str | None = None) -> list[str]:
         for v in results.response["violations"]
         if v.get("impact") in BLOCKING
     ]
+
+
+def frame_showing(page: Page, name: str, selector: str) -> Frame:
+    """The frame called ``name``, once it shows ``selector``: the live one, looked up anew.
+
+    A Frame object taken before the iframe navigates across sites (tool, platform, tool
+    again, as an LTI launch does) can be replaced when Chromium moves the frame to
+    another process; waiting on the old one then never ends. A FrameLocator resolves
+    the frame by name at every try, and the frame returned is the one showing the page.
+    """
+    page.frame_locator(f'iframe[name="{name}"]').locator(selector).first.wait_for(state="attached")
+    frame = page.frame(name=name)
+    assert frame is not None, f"no frame named {name!r}"
+    return frame
