@@ -75,24 +75,35 @@ def signing_key(instance_path: Path) -> str:
     return pem
 
 
-class _Conf(LTI1P3PlatformConfAbstract):
+class PlatformConf(LTI1P3PlatformConfAbstract):
+    """lti1p3platform's configuration hook: one registration, given at construction."""
+
     def init_platform_config(self, **kwargs: Any) -> None:
+        """Keep the registration passed as ``registration=``."""
         self._registration = kwargs["registration"]
 
     def get_registration_by_params(self, **kwargs: Any) -> Registration:
+        """The one registration."""
         return self._registration
 
 
-class _Login(OIDCLoginAbstract):
+class Login(OIDCLoginAbstract):
+    """The OIDC login initiation, answered as a URL to send the browser to."""
+
     def set_lti_message_hint(self, **kwargs: Any) -> None:
+        """Remember the hint that says what is being launched."""
         self._lti_message_hint = kwargs["hint"]
 
     def get_redirect(self, url: str) -> str:
+        """The login URL itself (the caller redirects)."""
         return url
 
 
-class _Launch(LTIAdvantageMessageLaunchAbstract):
+class MessageLaunch(LTIAdvantageMessageLaunchAbstract):
+    """A launch answered as data (id_token, state, launch URL); the caller renders it."""
+
     def render_launch_form(self, launch_data: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
+        """The launch data, for a form the caller writes."""
         return launch_data
 
 
@@ -119,7 +130,7 @@ class DemoPlatform:
             )
             .set_tool_key_set_url(base_url + "/lti/jwks")
         )
-        self.conf = _Conf(registration=registration)
+        self.conf = PlatformConf(registration=registration)
 
     def tool_registration(self) -> dict[str, Any]:
         """What the tool registers for this platform."""
@@ -135,7 +146,7 @@ class DemoPlatform:
 
     def login_url(self, person: Person, hint: str) -> str:
         """Where the browser starts: the tool's OIDC login, as the platform sends it."""
-        login = _Login(SimpleNamespace(get_data={}, form_data={}), self.conf)
+        login = Login(SimpleNamespace(get_data={}, form_data={}), self.conf)
         login.set_lti_message_hint(hint=hint)
         if hint == "deep-link":
             login.set_deeplinking_launch_url()
@@ -149,7 +160,7 @@ class DemoPlatform:
         item: Any | None = None,
     ) -> dict[str, Any]:
         """The signed id_token answering the tool's authentication request."""
-        message = _Launch(SimpleNamespace(get_data=query, form_data={}), self.conf)
+        message = MessageLaunch(SimpleNamespace(get_data=query, form_data={}), self.conf)
         message.set_user_data(person.key, list(person.roles), full_name=person.name)
         message.set_launch_context_claim(
             COURSE_ID, context_title="Corso dimostrativo OPES", context_label="DEMO"

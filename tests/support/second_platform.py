@@ -15,34 +15,11 @@ from urllib.parse import parse_qsl, urlsplit
 import requests
 from cryptography.hazmat.primitives import serialization
 from flask import Flask, jsonify
-from lti1p3platform.ltiplatform import LTI1P3PlatformConfAbstract
-from lti1p3platform.message_launch import MessageLaunchAbstract
-from lti1p3platform.oidc_login import OIDCLoginAbstract
 from lti1p3platform.registration import Registration
 
+from opes_lti.democourse.platform import Login, MessageLaunch, PlatformConf
 from tests.support.platform import _Late, private_pem
 from tests.support.servers import serve_wsgi
-
-
-class _Conf(LTI1P3PlatformConfAbstract):
-    def init_platform_config(self, **kwargs: Any) -> None:
-        self._registration = kwargs["registration"]
-
-    def get_registration_by_params(self, **kwargs: Any) -> Registration:
-        return self._registration
-
-
-class _Login(OIDCLoginAbstract):
-    def set_lti_message_hint(self, **kwargs: Any) -> None:
-        self._lti_message_hint = kwargs["hint"]
-
-    def get_redirect(self, url: str) -> str:
-        return url
-
-
-class _Launch(MessageLaunchAbstract):
-    def render_launch_form(self, launch_data: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
-        return launch_data
 
 
 class SecondPlatform:
@@ -67,7 +44,7 @@ class SecondPlatform:
                 ).decode()
             )
         )
-        self.conf = _Conf(registration=self.registration)
+        self.conf = PlatformConf(registration=self.registration)
 
     def tool_registration(self) -> dict[str, Any]:
         """What the tool's administrator registers."""
@@ -84,13 +61,13 @@ class SecondPlatform:
     def launch(self, role: str = "Learner", locale: str = "it") -> requests.Response:
         """Login at the tool, the platform's launch, the id_token posted back."""
         browser = requests.Session()
-        login = _Login(SimpleNamespace(get_data={}, form_data={}), self.conf)
+        login = Login(SimpleNamespace(get_data={}, form_data={}), self.conf)
         login.set_lti_message_hint(hint="resource-9")
         url = login.initiate_login("learner-9")
         answer = browser.get(url, allow_redirects=False, timeout=10)
         assert answer.status_code == 302, answer.text[-400:]
         query = dict(parse_qsl(urlsplit(answer.headers["Location"]).query))
-        message = _Launch(SimpleNamespace(get_data=query, form_data={}), self.conf)
+        message = MessageLaunch(SimpleNamespace(get_data=query, form_data={}), self.conf)
         message.set_user_data(
             "learner-9",
             [f"http://purl.imsglobal.org/vocab/lis/v2/membership#{role}"],
