@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import shutil
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
 from playwright.sync_api import Browser, Frame, Page, sync_playwright
+from playwright.sync_api import Error as PlaywrightError
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 #: axe impact levels a page may not have.
@@ -16,6 +18,8 @@ BLOCKING = ("serious", "critical")
 #: servers under test (and CI's other jobs), a launch's three redirects can take seconds.
 #: A wait ends as soon as its condition holds, so a quiet machine pays nothing for this.
 WAIT_MS = 90_000
+#: One try of :func:`frame_showing`, after which the frames are listed again.
+_TRY_MS = 1_000
 
 
 class _GenerousBrowser:
@@ -42,7 +46,17 @@ def chromium() -> Iterator[Browser]:
         browser = playwright.chromium.launch(
             executable_path=CHROMIUM,
             headless=True,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                # An LTI launch moves the tool's frame across sites three times. With a
+                # process per site, Playwright could lose the frame in one of those
+                # swaps on a busy machine (it kept reporting the platform's page while
+                # the tool had answered). Cookies and storage stay per site either way,
+                # which is what the tests are about.
+                "--disable-site-isolation-trials",
+            ],
             timeout=WAIT_MS,
         )
         try:
@@ -72,10 +86,21 @@ def frame_showing(page: Page, name: str, selector: str) -> Frame:
 
     A Frame object taken before the iframe navigates across sites (tool, platform, tool
     again, as an LTI launch does) can be replaced when Chromium moves the frame to
-    another process; waiting on the old one then never ends. A FrameLocator resolves
-    the frame by name at every try, and the frame returned is the one showing the page.
+    another process; a wait on the old one, or on a frame locator that resolved to it
+    mid-swap, can then never end. So the frames are listed anew at every short try,
+    until :data:`WAIT_MS` has passed; a failure says what each frame was showing.
     """
-    page.frame_locator(f'iframe[name="{name}"]').locator(selector).first.wait_for(state="attached")
-    frame = page.frame(name=name)
-    assert frame is not None, f"no frame named {name!r}"
-    return frame
+    deadline = time.monotonic() + WAIT_MS / 1000
+    while True:
+        for frame in page.frames:
+            if frame.name != name or frame.is_detached():
+                continue
+            try:
+                frame.locator(selector).first.wait_for(state="attached", timeout=_TRY_MS)
+            except PlaywrightError:  # not there yet, or the frame went away mid-try
+                continue
+            return frame
+        if time.monotonic() > deadline:
+            break
+    shown = {f.name or "(main)": f.url for f in page.frames}
+    raise AssertionError(f"no frame {name!r} showed {selector!r} in {WAIT_MS} ms; frames: {shown}")
