@@ -158,25 +158,37 @@ def _referring_tables(db: Session) -> list[tuple[str, str]]:
 
 def purge_plan(db: Session, platform_id: int) -> tuple[Platform, dict[str, int]]:
     """The removed platform and how many rows of each table a purge would delete."""
+    platform, counts, _ = _purge_scope(db, platform_id)
+    return platform, counts
+
+
+def _purge_scope(
+    db: Session, platform_id: int
+) -> tuple[Platform, dict[str, int], list[tuple[str, str]]]:
+    """The plan, with the (table, column) pairs it counted.
+
+    A purge deletes from the very tables it reported, reading the schema once.
+    """
     platform = _platform(db, platform_id)
     if platform.disabled_at is None:
         raise RegistrationError(
             f"platform {platform_id} is in use: remove it first ('opes-lti platforms remove "
             f"{platform_id}'), which keeps its records, then purge"
         )
+    referring = _referring_tables(db)
     counts = {}
-    for table, column in _referring_tables(db):
+    for table, column in referring:
         where = sa.column(column) == platform_id
         counts[table] = db.scalar(
             sa.select(sa.func.count()).select_from(sa.table(table)).where(where)
         )
-    return platform, counts
+    return platform, counts, referring
 
 
 def purge_platform(db: Session, platform_id: int) -> purges.PurgeRecord:
     """Delete a removed platform and every row that belongs to it, and record it."""
-    platform, counts = purge_plan(db, platform_id)
-    for table, column in _referring_tables(db):
+    platform, counts, referring = _purge_scope(db, platform_id)
+    for table, column in referring:
         db.execute(sa.delete(sa.table(table)).where(sa.column(column) == platform_id))
     subject = f"{platform.name}: {platform.issuer} / client id {platform.client_id}"
     db.execute(sa.delete(Platform).where(Platform.id == platform_id))
