@@ -11,7 +11,7 @@ from typing import Literal
 from flask import Flask, Response
 from flask_babel import get_locale
 
-from opes_lti.core import auth, errors, health, i18n
+from opes_lti.core import auth, errors, health, i18n, limits
 from opes_lti.core.db import Database
 from opes_lti.core.settings import Settings, load_settings
 
@@ -49,6 +49,7 @@ def create_app(
     app.context_processor(lambda: {"current_locale": str(get_locale() or "it")})
     app.register_blueprint(health.bp)
     errors.init_app(app)
+    limits.init_app(app)
     app.config.update(
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",

@@ -41,9 +41,10 @@ def _page(exc: HTTPException) -> Any:
     for prefix, handler in app.extensions.get("opes_error_prefixes", {}).items():
         if request.path.startswith(prefix):
             return handler(exc)
-    # Our own descriptions are lazy translations; werkzeug's stock English ones are not
-    # shown, the advice above is.
-    detail = exc.description if not isinstance(exc.description, str) else None
+    # Our own descriptions are lazy translations, or come with an error code of ours;
+    # werkzeug's stock English ones are not shown, the advice above is.
+    ours = not isinstance(exc.description, str) or getattr(exc, "error_code", None)
+    detail = exc.description if ours else None
     return render_template(
         "error.html", status=status, detail=detail, advice=ADVICE.get(status, ADVICE[500])
     ), status

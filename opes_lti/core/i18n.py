@@ -7,6 +7,7 @@ from typing import Any
 
 from flask import Flask, current_app, g, request
 from flask_babel import Babel, get_translations
+from flask_babel.speaklater import LazyString
 
 LOCALES = ("it", "en")
 TRANSLATIONS = Path(__file__).resolve().parent.parent / "translations"
@@ -38,11 +39,23 @@ def _catalog() -> Any:
     return memo[1]
 
 
+def _as_text(value: Any) -> Any:
+    """A lazy translation reaches a page as text, to be escaped like any other.
+
+    Flask-Babel's lazy strings have ``__html__``, so Jinja would print them as trusted
+    markup, and one built with a value interpolated (a custom parameter, a name) would
+    carry that value's markup into the page unescaped. Every template expression passes
+    through here before it is escaped, so no page can forget.
+    """
+    return str(value) if isinstance(value, LazyString) else value
+
+
 def init_app(app: Flask, default_locale: str) -> None:
     """Attach Flask-Babel with this package's catalogs."""
     app.config["BABEL_DEFAULT_LOCALE"] = default_locale
     app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(TRANSLATIONS)
     Babel(app, locale_selector=_select_locale)
+    app.jinja_env.finalize = _as_text
     app.jinja_env.install_gettext_callables(  # type: ignore[attr-defined]
         gettext=lambda s: _catalog().ugettext(s),
         ngettext=lambda s, p, n: _catalog().ungettext(s, p, n),

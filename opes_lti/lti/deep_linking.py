@@ -11,8 +11,9 @@ from pylti1p3.deep_link_resource import DeepLinkResource
 from pylti1p3.lineitem import LineItem
 from sqlalchemy.orm import Session
 
+from opes_lti.lti.claims import DL_CLAIM
 from opes_lti.lti.errors import LaunchError
-from opes_lti.lti.launch import DL_CLAIM, Launch
+from opes_lti.lti.launch import Launch
 from opes_lti.lti.models import Platform
 from opes_lti.lti.store import LaunchStore
 from opes_lti.lti.toolconf import DatabaseToolConf

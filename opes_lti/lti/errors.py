@@ -123,6 +123,14 @@ REASONS = {
         _l("This link names an OPES activity the tool does not have."),
         _l("Check the link's custom parameter activity (see the detail)."),
     ),
+    "bad_setup": (
+        400,
+        _l("This activity is set up wrongly in the course."),
+        _l(
+            "A custom parameter of the link names something the tool does not have (see "
+            "the detail): place the activity again from the activity chooser."
+        ),
+    ),
     "bad_message": (
         400,
         _l("The launch message is missing information the tool needs."),

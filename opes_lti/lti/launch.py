@@ -18,7 +18,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
 import jwt
 import requests
@@ -32,14 +32,14 @@ from sqlalchemy.orm import Session
 
 from opes_lti.core.db import relaxed_engine, utcnow
 from opes_lti.core.ttlcache import TtlCache
+from opes_lti.lti import claims as shapes
 from opes_lti.lti import registrations
+from opes_lti.lti.claims import CLAIM
 from opes_lti.lti.errors import LaunchError
 from opes_lti.lti.models import Deployment, LaunchRecord, Platform
 from opes_lti.lti.registrations import PlatformRef
 from opes_lti.lti.store import LaunchStore
 
-CLAIM = "https://purl.imsglobal.org/spec/lti/claim/"
-DL_CLAIM = "https://purl.imsglobal.org/spec/lti-dl/claim/"
 #: Seconds a login may take to come back as a launch.
 STATE_TTL = 600
 #: Clock skew tolerated on iat/exp.
@@ -123,9 +123,9 @@ class Launch:
         return self.claims.get(CLAIM + "resource_link") or {}
 
     @property
-    def custom(self) -> dict[str, Any]:
-        """Custom parameters set by the deep link or the designer."""
-        return self.claims.get(CLAIM + "custom") or {}
+    def custom(self) -> dict[str, str]:
+        """Custom parameters set by the deep link or the designer, as text."""
+        return shapes.custom_text(self.claims.get(CLAIM + "custom"))
 
     def has_role(self, *names: str) -> bool:
         """True if any role URI ends with one of ``names`` (#Instructor, /Administrator…)."""
@@ -229,86 +229,89 @@ def _public_key(store: LaunchStore, platform: PlatformRef, kid: str) -> Any:
     raise LaunchError("unknown_kid", kid)
 
 
-def _client_id(claims: Mapping[str, Any]) -> str:
-    aud = claims.get("aud")
-    if isinstance(aud, str):
-        return aud
-    if isinstance(aud, list) and aud:
-        azp = claims.get("azp")
-        if len(aud) > 1 and azp not in aud:
-            raise LaunchError("wrong_audience", "several audiences and no azp among them")
-        return azp if isinstance(azp, str) and azp in aud else aud[0]
-    raise LaunchError("wrong_audience", "no aud claim")
+def _client_id(claims: shapes.Claims) -> str:
+    """The client id the token is for: ``azp`` when present (it must be an audience)."""
+    audiences = [claims.aud] if isinstance(claims.aud, str) else claims.aud
+    if claims.azp is not None:
+        if claims.azp not in audiences:
+            raise LaunchError("wrong_audience", "azp is not among the audiences")
+        return claims.azp
+    if len(audiences) > 1:
+        raise LaunchError("wrong_audience", "several audiences and no azp among them")
+    return audiences[0]
 
 
 def validate_launch(
-    db: Session, store: LaunchStore, id_token: str, state: str, default_locale: str = "it"
+    db: Session,
+    store: LaunchStore,
+    id_token: str,
+    state: str,
+    tool_url: str,
+    default_locale: str = "it",
 ) -> Launch:
-    """Check a launch from top to bottom and record it; raise :class:`LaunchError`."""
+    """Check a launch from top to bottom; raise :class:`LaunchError`.
+
+    Nothing is written: :func:`accept` records the launch once the page it asks for
+    could be shown.
+    """
     if not id_token:
         raise LaunchError("malformed_token", "no id_token")
     if not state:
         raise LaunchError("expired_state")
-    header, unverified = _parse(id_token)
-    if header.get("alg") != "RS256":
-        raise LaunchError("bad_algorithm", str(header.get("alg")))
-    kid = header.get("kid")
-    if not kid:
+    raw_header, raw_claims = _parse(id_token)
+    header = shapes.header(raw_header)
+    if header.alg != "RS256":
+        raise LaunchError("bad_algorithm", str(header.alg))
+    if not header.kid:
         raise LaunchError("no_kid")
-    client_id = _client_id(unverified)
-    found = registrations.for_launch(
-        db,
-        str(unverified.get("iss", "")),
-        client_id,
-        str(unverified.get(CLAIM + "deployment_id", "")),
-    )
+    shaped = shapes.claims(raw_claims)
+    client_id = _client_id(shaped)
+    found = registrations.for_launch(db, shaped.iss, client_id, shaped.deployment_id)
     if not found:
-        raise LaunchError("unknown_platform", f"{unverified.get('iss')} / {client_id}")
+        raise LaunchError("unknown_platform", f"{shaped.iss} / {client_id}")
     platform, deployed = found[0]
+
+    # Signature, times, audience and target first: a token the platform did not sign
+    # (or signed for someone else, or long ago) must not spend a person's state or nonce.
+    # The token was parsed once above; its signature is checked against those same bytes
+    # rather than have PyJWT parse and re-validate the whole token a second time.
+    _verify_signature(id_token, _public_key(store, platform, header.kid))
+    _check_times_and_audience(shaped, platform, tool_url)
+
     # The state is taken and the token's nonce claimed in one round trip: a state is used
     # once, and a nonce is accepted once even if a state were ever made again with it
     # (pylti1p3 only reads the nonce, so a captured id_token could be posted again).
-    nonce = unverified.get("nonce")
     remembered, fresh_nonce = store.take_and_claim(
-        f"state:{state}",
-        f"nonce:{platform.issuer}:{nonce}" if isinstance(nonce, str) and nonce else None,
-        STATE_TTL + LEEWAY * 2,
+        f"state:{state}", f"nonce:{platform.issuer}:{shaped.nonce}", STATE_TTL + LEEWAY * 2
     )
     if remembered is None:
         raise LaunchError("expired_state")
     if platform.id != remembered["platform"]:
         raise LaunchError("wrong_audience", "the login was for another registration")
-
-    # The token was parsed once above; check its signature against those same bytes
-    # rather than have PyJWT parse and re-validate the whole token a second time.
-    _verify_signature(id_token, _public_key(store, platform, kid))
-    claims = unverified
-    _check_times_and_audience(claims, platform)
-
-    if nonce != remembered["nonce"]:
+    if shaped.nonce != remembered["nonce"]:
         raise LaunchError("bad_nonce", "the nonce is not the login's")
     if not fresh_nonce:
         raise LaunchError("bad_nonce", "replayed")
 
-    deployment_id = claims.get(CLAIM + "deployment_id")
-    if not deployment_id:
-        raise LaunchError("bad_message", "deployment_id claim missing")
     if not deployed:  # looked up with the registration, for this same token
-        raise LaunchError("unknown_deployment", str(deployment_id))
-    _check_message(claims)
+        raise LaunchError("unknown_deployment", shaped.deployment_id)
+    _check_message(raw_claims, shaped)
 
-    presentation = claims.get(CLAIM + "launch_presentation") or {}
-    locale = str(presentation.get("locale") or default_locale)[:2].lower()
-    launch = Launch(
+    locale = ((shaped.presentation and shaped.presentation.locale) or default_locale)[:2].lower()
+    return Launch(
         platform=platform,
-        claims=claims,
-        user=pseudonym(platform.issuer, claims["sub"]),
+        claims=raw_claims,
+        user=pseudonym(platform.issuer, shaped.sub),
         locale=locale if locale in ("it", "en") else default_locale,
-        roles=list(claims.get(CLAIM + "roles") or []),
+        roles=list(shaped.roles),
     )
+
+
+def accept(db: Session, launch: Launch) -> None:
+    """Record ``launch`` as accepted; refuse it if its registration changed meanwhile."""
     values = {
-        "platform_id": platform.id,
-        "deployment_id": deployment_id,
+        "platform_id": launch.platform.id,
+        "deployment_id": launch.deployment_id,
         "user": launch.user,
         "context_id": launch.context.get("id"),
         "resource_link_id": launch.resource_link.get("id"),
@@ -317,17 +320,21 @@ def validate_launch(
         "locale": launch.locale,
         "created_at": utcnow(),
     }
-    recorded = _record(db, values)
-    if not recorded:  # changed since this process cached it: say what changed
-        registrations.forget_cached()
-        fresh = registrations.for_launch(db, platform.issuer, client_id, deployment_id, fresh=True)
-        if not fresh:
-            raise LaunchError("unknown_platform", f"{platform.issuer} / {client_id}")
-        if not fresh[0][1]:
-            raise LaunchError("unknown_deployment", str(deployment_id))
-        # Removed and registered again moments ago: the next launch reads the new one.
-        raise LaunchError("unknown_platform", "the registration changed; launch again")
-    return launch
+    if _record(db, values):
+        return
+    # Changed since this process cached it: say what changed.
+    registrations.forget_cached()
+    platform = launch.platform
+    client_id = _client_id(shapes.claims(launch.claims))
+    fresh = registrations.for_launch(
+        db, platform.issuer, client_id, launch.deployment_id, fresh=True
+    )
+    if not fresh:
+        raise LaunchError("unknown_platform", f"{platform.issuer} / {client_id}")
+    if not fresh[0][1]:
+        raise LaunchError("unknown_deployment", launch.deployment_id)
+    # Removed and registered again moments ago: the next launch reads the new one.
+    raise LaunchError("unknown_platform", "the registration changed; launch again")
 
 
 #: base64url to base64; "+" and "/" are not base64url, so they become a character that
@@ -400,46 +407,47 @@ def _verify_signature(id_token: str, key: Any) -> None:
         raise LaunchError("bad_signature", "signature does not match the platform's key") from None
 
 
-def _number(claims: Mapping[str, Any], name: str) -> float:
-    value = claims.get(name)
-    if value is None:
-        raise LaunchError("expired_token", f"{name} claim missing")
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        raise LaunchError("expired_token", f"{name} is not a time")
-    return float(value)
+def _within(url: str, base: str) -> bool:
+    """Whether ``url`` is ``base`` or below it (same scheme, host, port and path prefix)."""
+    target, tool = urlsplit(url), urlsplit(base)
+    path, prefix = target.path.rstrip("/"), tool.path.rstrip("/")
+    return (
+        target.scheme.lower() == tool.scheme.lower()
+        and target.netloc.lower() == tool.netloc.lower()
+        and (path == prefix or path.startswith(prefix + "/"))
+    )
 
 
-def _check_times_and_audience(claims: Mapping[str, Any], platform: PlatformRef) -> None:
-    """What PyJWT's claim checks did: times with leeway, issuer, audience, a nonce."""
+def _check_times_and_audience(claims: shapes.Claims, platform: PlatformRef, tool_url: str) -> None:
+    """Times with leeway, issuer, audience, and that the token means this tool."""
     now = time.time()
-    if _number(claims, "exp") <= now - LEEWAY:
+    if claims.exp <= now - LEEWAY:
         raise LaunchError("expired_token", "the token has expired")
-    if _number(claims, "iat") > now + LEEWAY:
+    if claims.iat > now + LEEWAY:
         raise LaunchError("expired_token", "the token was issued in the future")
-    if "nbf" in claims and _number(claims, "nbf") > now + LEEWAY:
+    if claims.nbf is not None and claims.nbf > now + LEEWAY:
         raise LaunchError("expired_token", "the token is not yet valid")
-    if claims.get("iss") != platform.issuer:
-        raise LaunchError("unknown_platform", str(claims.get("iss")))
-    aud = claims.get("aud")
-    if platform.client_id not in ([aud] if isinstance(aud, str) else aud or []):
+    if claims.iss != platform.issuer:
+        raise LaunchError("unknown_platform", claims.iss)
+    audiences = [claims.aud] if isinstance(claims.aud, str) else claims.aud
+    if platform.client_id not in audiences:
         raise LaunchError("wrong_audience", "the token is not for this tool")
-    if "nonce" not in claims:
-        raise LaunchError("bad_nonce", "nonce claim missing")
+    if claims.azp is not None and claims.azp != platform.client_id:
+        raise LaunchError("wrong_audience", "azp names another client")
+    if claims.target_link_uri is None:
+        raise LaunchError("bad_message", "target_link_uri claim missing")
+    if not _within(claims.target_link_uri, tool_url):
+        raise LaunchError("bad_target", "target_link_uri is not this tool's address")
 
 
-def _check_message(claims: dict[str, Any]) -> None:
-    message_type = claims.get(CLAIM + "message_type")
-    if not message_type:
-        raise LaunchError("bad_message", "message_type claim missing")
-    if message_type not in MESSAGE_TYPES:
-        raise LaunchError("bad_message", f"message type {message_type} is not supported")
-    if not isinstance(claims.get(CLAIM + "roles"), list):
-        raise LaunchError("bad_message", "roles claim missing")
+def _check_message(raw: dict[str, Any], claims: shapes.Claims) -> None:
+    if claims.message_type not in MESSAGE_TYPES:
+        raise LaunchError("bad_message", f"message type {claims.message_type} is not supported")
     for validator in get_validators():
-        if validator.can_validate(claims):
+        if validator.can_validate(raw):
             try:
-                validator.validate(claims)
+                validator.validate(raw)
             except LtiException as exc:
                 raise LaunchError("bad_message", str(exc)) from None
             return
-    raise LaunchError("bad_message", f"no validator for {json.dumps(message_type)}")
+    raise LaunchError("bad_message", f"no validator for {json.dumps(claims.message_type)}")

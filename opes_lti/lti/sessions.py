@@ -19,7 +19,8 @@ from itsdangerous.encoding import base64_encode
 from sqlalchemy.orm import Session
 
 from opes_lti.lti import registrations
-from opes_lti.lti.launch import CLAIM, Launch
+from opes_lti.lti.claims import CLAIM
+from opes_lti.lti.launch import Launch
 
 #: A learner may keep an activity open for a working day.
 SESSION_TTL = 8 * 3600

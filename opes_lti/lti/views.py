@@ -20,10 +20,11 @@ from flask import (
 from flask_babel import force_locale
 
 from opes_lti.core.db import database, session
+from opes_lti.core.limits import body_limit
 from opes_lti.lti import deep_linking, dynamic, keys, registrations
 from opes_lti.lti.activities import Option, offered, registered
 from opes_lti.lti.errors import REASONS, LaunchError
-from opes_lti.lti.launch import Launch, begin_login, validate_launch
+from opes_lti.lti.launch import Launch, accept, begin_login, validate_launch
 from opes_lti.lti.registrations import RegistrationError
 from opes_lti.lti.sessions import PageSessions
 from opes_lti.lti.store import LaunchStore, make_store
@@ -61,7 +62,7 @@ def _secure() -> bool:
     return current_app.config["OPES_SETTINGS"].base_url.startswith("https://")
 
 
-@bp.errorhandler(LaunchError)
+@bp.app_errorhandler(LaunchError)
 def _refused(exc: LaunchError) -> tuple[str, int]:
     status, message, hint = REASONS[exc.code]
     current_app.logger.info("LTI launch refused: %s", exc)  # no token, no claim values
@@ -75,7 +76,13 @@ def _refused(exc: LaunchError) -> tuple[str, int]:
     ), status
 
 
+#: A platform's login request and launch: a few KiB each, a few tens at the very most.
+LOGIN_BYTES = 16 * 1024
+LAUNCH_BYTES = 64 * 1024
+
+
 @bp.route("/login", methods=["GET", "POST"])
+@body_limit(LOGIN_BYTES)
 def login() -> Response:
     """OIDC third-party-initiated login."""
     params = request.values.to_dict()
@@ -112,6 +119,7 @@ def login() -> Response:
 
 
 @bp.post("/launch")
+@body_limit(LAUNCH_BYTES)
 def launch() -> Any:
     """The platform posts the id_token here."""
     state = request.form.get("state", "")
@@ -139,6 +147,7 @@ def launch() -> Any:
 
 
 @bp.post("/launch/verified")
+@body_limit(LAUNCH_BYTES)
 def launch_verified() -> Any:
     """The launch again, with the state the platform's frame gave back."""
     state = request.form.get("state", "")
@@ -151,16 +160,29 @@ def launch_verified() -> Any:
 
 
 def _complete(state: str) -> Any:
-    """Validate the id_token and show what the launch asks for."""
+    """Validate the id_token, show what the launch asks for, and only then record it.
+
+    A launch the tool cannot serve (no activity, an unknown one, an activity set up
+    wrongly, a learner asking for the picker) is refused and leaves no record.
+    """
     settings = current_app.config["OPES_SETTINGS"]
     db = session()
     result = validate_launch(
-        db, store(), request.form.get("id_token", ""), state, settings.default_locale
+        db,
+        store(),
+        request.form.get("id_token", ""),
+        state,
+        settings.base_url,
+        settings.default_locale,
     )
-    db.commit()
     g.lti_launch = result
     with force_locale(result.locale):
         response = make_response(_show(result))
+    if response.status_code >= 400:
+        db.rollback()
+        return response
+    accept(db, result)
+    db.commit()
     response.delete_cookie(STATE_COOKIE + state, path="/lti")
     return response
 

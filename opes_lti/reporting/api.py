@@ -9,7 +9,7 @@ from flask import Blueprint, Response, current_app, jsonify, request
 from flask_babel import gettext as _
 from werkzeug.exceptions import HTTPException
 
-from opes_lti.core import errors
+from opes_lti.core import errors, limits
 from opes_lti.core.db import session
 from opes_lti.reporting import sources
 from opes_lti.reporting.ingest import ingest, summarise
@@ -57,17 +57,10 @@ def _bearer() -> str | None:
     return token.strip() if scheme.lower() == "bearer" else None
 
 
-def _read_items(limit_items: int, limit_bytes: int) -> tuple[list[Any], bool]:
+def _read_items(limit_items: int) -> tuple[list[Any], bool]:
     if request.mimetype != "application/json":
         _fail(415, "unsupported_media_type", _("Send the events as application/json."))
-    if request.content_length is not None and request.content_length > limit_bytes:
-        _fail(
-            413,
-            "body_too_large",
-            _("The request body is over %(limit)d bytes: send smaller batches.", limit=limit_bytes),
-        )
-    request.max_content_length = limit_bytes
-    raw = request.get_data(cache=False)
+    raw = limits.read_body()  # over the limit: 413 body_too_large
     try:
         body = json.loads(raw)
     except (ValueError, UnicodeDecodeError) as exc:
@@ -116,13 +109,18 @@ def whoami() -> Response:
     return jsonify({"source": {"name": source.name}})
 
 
+def _batch_bytes() -> int:
+    return current_app.config["OPES_SETTINGS"].max_body_bytes
+
+
 @bp.post("/events")
+@limits.body_limit(_batch_bytes)
 def post_events() -> tuple[Response, int]:
     """Ingest one event or a batch; answer item by item."""
     settings = current_app.config["OPES_SETTINGS"]
     db = session()
     source = _caller(db)
-    items, single = _read_items(settings.max_batch_items, settings.max_body_bytes)
+    items, single = _read_items(settings.max_batch_items)
     results = ingest(db, source, items)
     sources.record_use(db, source)
     db.commit()

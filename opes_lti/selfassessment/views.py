@@ -24,6 +24,7 @@ from opes_lti.competencies.questionnaire import (
 from opes_lti.core.db import session
 from opes_lti.learners import services as learners
 from opes_lti.lti import roster
+from opes_lti.lti.errors import LaunchError
 from opes_lti.lti.launch import Launch, pseudonym
 from opes_lti.lti.services import ServiceError
 from opes_lti.lti.views import embeddable, page_sessions, store
@@ -64,7 +65,7 @@ def _placement(launch: Launch) -> Placement:
     try:
         return services.placement(session(), launch)
     except PlacementError as exc:
-        abort(400, description=_l("This activity is set up wrongly: %(reason)s", reason=str(exc)))
+        raise LaunchError("bad_setup", str(exc)) from None
 
 
 def _recall() -> tuple[Launch, str]:

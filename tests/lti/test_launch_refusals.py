@@ -10,7 +10,6 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from typing import Any
-from urllib.parse import parse_qsl, urlsplit
 
 import jwt
 import pytest
@@ -20,38 +19,10 @@ import sqlalchemy as sa
 from opes_lti.lti.launch import LEEWAY
 from opes_lti.lti.models import LaunchRecord
 from opes_lti.lti.registrations import PlatformSpec, add_platform
+from tests.lti import minted
 from tests.lti.conftest import Tool
+from tests.lti.minted import CLAIM
 from tests.support.platform import OpenEdxPlatform, private_pem
-
-CLAIM = "https://purl.imsglobal.org/spec/lti/claim/"
-
-
-def _login(platform: OpenEdxPlatform) -> tuple[requests.Session, dict[str, str]]:
-    browser = requests.Session()
-    platform.prepare()
-    login = browser.get(platform.preflight_url(), allow_redirects=False, timeout=10)
-    assert login.status_code == 302, login.text
-    return browser, dict(parse_qsl(urlsplit(login.headers["Location"]).query))
-
-
-def _claims(platform: OpenEdxPlatform, nonce: str) -> dict[str, Any]:
-    now = int(time.time())
-    return {
-        "iss": platform.url,
-        "aud": platform.client_id,
-        "azp": platform.client_id,
-        "sub": "learner-1",
-        "iat": now,
-        "exp": now + 300,
-        "nonce": nonce,
-        CLAIM + "message_type": "LtiResourceLinkRequest",
-        CLAIM + "version": "1.3.0",
-        CLAIM + "deployment_id": platform.deployment_id,
-        CLAIM + "target_link_uri": platform.tool_url + "/lti/launch",
-        CLAIM + "resource_link": {"id": "rl-1"},
-        CLAIM + "custom": {"activity": "placeholder"},
-        CLAIM + "roles": ["http://purl.imsglobal.org/vocab/lis/v2/membership#Learner"],
-    }
 
 
 def _post(
@@ -59,15 +30,13 @@ def _post(
     platform: OpenEdxPlatform,
     mutate: Callable[[dict[str, Any], dict[str, Any]], str | None],
 ) -> requests.Response:
-    browser, query = _login(platform)
-    claims = _claims(platform, query["nonce"])
+    browser, query = minted.login(platform)
+    claims = minted.claims(platform, query["nonce"])
     headers: dict[str, Any] = {"kid": platform.kid}
     token = mutate(claims, headers)
     if token is None:
         token = jwt.encode(claims, platform.pem, algorithm="RS256", headers=headers)
-    return browser.post(
-        tool.url + "/lti/launch", data={"state": query["state"], "id_token": token}, timeout=10
-    )
+    return minted.post(tool, browser, query["state"], token)
 
 
 def _drop(claim: str) -> Callable[[dict[str, Any], dict[str, Any]], None]:
@@ -137,6 +106,16 @@ def _audiences_without_azp(claims: dict[str, Any], _headers: dict[str, Any]) -> 
     del claims["azp"]
 
 
+def _both_audiences_azp_other(claims: dict[str, Any], _headers: dict[str, Any]) -> None:
+    claims["aud"] = [claims["aud"], "other-tool"]
+    claims["azp"] = "other-tool"
+
+
+def _other_port_target(claims: dict[str, Any], _headers: dict[str, Any]) -> None:
+    scheme, host, port = claims[CLAIM + "target_link_uri"].split(":", 2)
+    claims[CLAIM + "target_link_uri"] = f"{scheme}:{host}:1{port}"
+
+
 _platform_pem: list[str] = []
 
 CASES = [
@@ -161,7 +140,7 @@ CASES = [
     ("iat-not-a-time", _set("iat", "yesterday"), 401, "expired_token"),
     ("exp-not-a-time", _set("exp", True), 401, "expired_token"),
     ("hs256", _hs256, 401, "bad_algorithm"),
-    ("wrong-audience", _set("aud", "someone-else"), 403, "unknown_platform"),
+    ("wrong-audience", _set("aud", "someone-else"), 401, "wrong_audience"),
     ("unknown-deployment", _set(CLAIM + "deployment_id", "99"), 403, "unknown_deployment"),
     ("no-nonce", _drop("nonce"), 401, "bad_nonce"),
     ("other-nonce", _set("nonce", "not-the-login-nonce"), 401, "bad_nonce"),
@@ -171,6 +150,17 @@ CASES = [
     ("claims-not-an-object", _array_payload, 400, "malformed_token"),
     ("two-segments", lambda c, h: "eyJhbGciOiJSUzI1NiJ9.e30", 400, "malformed_token"),
     ("several-audiences-no-azp", _audiences_without_azp, 401, "wrong_audience"),
+    ("azp-another-tool", _set("azp", "other-tool"), 401, "wrong_audience"),
+    ("azp-another-of-several", _both_audiences_azp_other, 403, "unknown_platform"),
+    (
+        "target-another-host",
+        _set(CLAIM + "target_link_uri", "https://example.org/lti/launch"),
+        400,
+        "bad_target",
+    ),
+    ("target-another-port", _other_port_target, 400, "bad_target"),
+    ("target-missing", _drop(CLAIM + "target_link_uri"), 400, "bad_message"),
+    ("exp-infinite", _set("exp", float("inf")), 401, "expired_token"),
 ]
 
 
@@ -210,9 +200,9 @@ def test_launch_clock_skew_within_the_leeway_is_accepted(
 
 
 def test_launch_without_the_state_cookie_is_refused(tool: Tool, platform: OpenEdxPlatform) -> None:
-    browser, query = _login(platform)
+    browser, query = minted.login(platform)
     token = jwt.encode(
-        _claims(platform, query["nonce"]),
+        minted.claims(platform, query["nonce"]),
         platform.pem,
         algorithm="RS256",
         headers={"kid": platform.kid},
