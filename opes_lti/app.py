@@ -21,9 +21,13 @@ Service = Literal["embedded", "reporting", "tool"]
 def _security_headers(response: Response) -> Response:
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
     response.headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
-    response.headers.setdefault(
-        "Content-Security-Policy", "default-src 'self'; style-src 'self' 'unsafe-inline'"
-    )
+    if "Content-Security-Policy" not in response.headers:
+        # Not an activity page (those say which platforms may frame them): never framed,
+        # so a sign-in or admin form cannot be overlaid by another site (clickjacking).
+        response.headers["Content-Security-Policy"] = (
+            "default-src 'self'; style-src 'self' 'unsafe-inline'; frame-ancestors 'none'"
+        )
+        response.headers["X-Frame-Options"] = "DENY"
     return response
 
 

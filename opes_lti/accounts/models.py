@@ -26,3 +26,17 @@ class Account(Base):
 
     def __repr__(self) -> str:  # no hash in logs
         return f"Account({self.username!r}, {self.role!r})"
+
+
+class SignInThrottle(Base):
+    """Failed sign-ins counted per account and per client address, seen by every worker."""
+
+    __tablename__ = "sign_in_throttle"
+
+    #: ``account:<username>`` or ``address:<ip>``.
+    key: Mapped[str] = mapped_column(sa.String(200), primary_key=True)
+    failures: Mapped[int] = mapped_column(default=0)
+    #: The last failure: a quiet window after it forgets the count.
+    last_failure_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    #: No attempt is checked before this moment, right password or not.
+    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)

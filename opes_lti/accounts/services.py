@@ -8,6 +8,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from opes_lti.accounts import throttle
 from opes_lti.accounts.models import Account
 from opes_lti.core.auth import ROLES
 from opes_lti.core.db import utcnow
@@ -47,6 +48,18 @@ def authenticate(db: Session, username: str, password: str) -> Account | None:
     if not check_password_hash(account.password_hash, password):
         return None
     account.last_login_at = utcnow()
+    return account
+
+
+def set_password(db: Session, username: str, password: str) -> Account:
+    """Give account ``username`` a new password (and lift any sign-in lock on it)."""
+    account = db.scalar(sa.select(Account).where(Account.username == username))
+    if account is None:
+        raise AccountError(f"no account named {username!r}")
+    if len(password) < MIN_PASSWORD:
+        raise AccountError(f"the password needs at least {MIN_PASSWORD} characters")
+    account.password_hash = generate_password_hash(password)
+    throttle.forget(db, throttle.keys(username, None)[:1])
     return account
 
 

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import math
+from datetime import timedelta
 from typing import Any
 
-from flask import Blueprint, redirect, render_template, request, session, url_for
+from flask import Blueprint, current_app, redirect, render_template, request, session, url_for
+from flask_babel import format_timedelta
 
-from opes_lti.accounts import services
+from opes_lti.accounts import services, throttle
 from opes_lti.core.auth import check_csrf
 from opes_lti.core.db import session as db_session
 
@@ -22,25 +25,38 @@ def _safe_next(target: str | None) -> str:
 
 @bp.route("/login", methods=["GET", "POST"])
 def login() -> Any:
-    """The sign-in form."""
-    error = False
-    if request.method == "POST":
-        check_csrf()
-        db = db_session()
-        account = services.authenticate(
-            db, request.form.get("username", ""), request.form.get("password", "")
-        )
-        if account is not None:
-            db.commit()
-            session.clear()  # a new session at sign-in: no fixation
-            session["account"] = {
-                "id": account.id,
-                "username": account.username,
-                "role": account.role,
-            }
-            return redirect(_safe_next(request.args.get("next")))
-        error = True
-    return render_template("accounts/login.html", error=error), 401 if error else 200
+    """The sign-in form; failed attempts slow the next ones down (see throttle)."""
+    if request.method == "GET":
+        return _form()
+    check_csrf()
+    db = db_session()
+    username = request.form.get("username", "")
+    counted = throttle.keys(username, request.remote_addr)
+    wait = throttle.wait_seconds(db, counted)
+    if wait:  # not even checked: a guess during a lock tells nothing
+        return _throttled(wait)
+    account = services.authenticate(db, username, request.form.get("password", ""))
+    if account is None:
+        lock = current_app.config["OPES_SETTINGS"].signin_lock_seconds
+        throttle.record_failure(db, counted, lock)
+        db.commit()
+        current_app.logger.info("failed sign-in from %s", request.remote_addr)
+        return _form(error=True), 401
+    throttle.forget(db, counted)
+    db.commit()
+    session.clear()  # a new session at sign-in: no fixation
+    session["account"] = {"id": account.id, "username": account.username, "role": account.role}
+    return redirect(_safe_next(request.args.get("next")))
+
+
+def _form(error: bool = False, wait: str = "") -> str:
+    return render_template("accounts/login.html", error=error, wait=wait)
+
+
+def _throttled(seconds: float) -> tuple[str, int, dict[str, str]]:
+    whole = max(1, math.ceil(seconds))
+    wait = format_timedelta(timedelta(seconds=whole), threshold=1.0, add_direction=False)
+    return _form(wait=wait), 429, {"Retry-After": str(whole)}
 
 
 @bp.post("/logout")

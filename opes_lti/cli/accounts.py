@@ -11,7 +11,7 @@ from opes_lti.core.auth import ROLES
 
 @click.group("accounts")
 def command() -> None:
-    """Add, list and remove sign-in accounts (administrators, coordinators)."""
+    """Add, list, remove sign-in accounts and set their passwords (administrators, coordinators)."""
 
 
 @command.command("add")
@@ -23,6 +23,16 @@ def add(obj: CliContext, username: str, role: str, password: str) -> None:
     """Create account USERNAME."""
     obj.run(lambda db: services.add_account(db, username, password, role), services.AccountError)
     click.echo(f"account {username} ({role}) created")
+
+
+@command.command("password")
+@click.argument("username")
+@click.password_option(help="Asked for when not given (at least 12 characters).")
+@pass_context
+def password(obj: CliContext, username: str, password: str) -> None:
+    """Set a new password for USERNAME (a forgotten one, or one that leaked)."""
+    obj.run(lambda db: services.set_password(db, username, password), services.AccountError)
+    click.echo(f"account {username}: new password set; its sign-in lock, if any, is lifted")
 
 
 @command.command("list")

@@ -56,6 +56,8 @@ class Settings:
     #: The demo course (a real LTI platform to try activities): "on", "off", or "auto":
     #: only for the embedded default on a loopback base URL.
     demo_course: str = "auto"
+    #: Seconds of the first sign-in lock (after five failures); each failure doubles it.
+    signin_lock_seconds: float = 30.0
 
     def with_overrides(self, **changes: object) -> Settings:
         """A copy with some values changed (tests and the CLI use it)."""
@@ -134,4 +136,5 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         outbox_max_backoff_seconds=_float(env, "OUTBOX_MAX_BACKOFF_SECONDS", 300.0),
         default_locale=locale,
         demo_course=demo_course,
+        signin_lock_seconds=_float(env, "SIGNIN_LOCK_SECONDS", 30.0),
     )
