@@ -11,7 +11,7 @@ from typing import Literal
 from flask import Flask, Response
 from flask_babel import get_locale
 
-from opes_lti.core import auth, errors, health, i18n, limits
+from opes_lti.core import auth, errors, health, i18n, limits, outbound
 from opes_lti.core.db import Database
 from opes_lti.core.settings import Settings, load_settings
 
@@ -54,6 +54,7 @@ def create_app(
     app.register_blueprint(health.bp)
     errors.init_app(app)
     limits.init_app(app)
+    outbound.init_app(app, outbound.from_settings(settings))
     app.config.update(
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",

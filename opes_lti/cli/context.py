@@ -8,6 +8,7 @@ from functools import cached_property
 import click
 from sqlalchemy.orm import Session
 
+from opes_lti.core import outbound
 from opes_lti.core.db import Database
 from opes_lti.core.settings import Settings, SettingsError, load_settings
 
@@ -19,9 +20,11 @@ class CliContext:
     def settings(self) -> Settings:
         """Settings from the environment, or a clean exit saying which one is wrong."""
         try:
-            return load_settings()
+            settings = load_settings()
         except SettingsError as exc:
             raise click.ClickException(str(exc)) from None
+        outbound.configure(outbound.from_settings(settings))  # workers outside any app
+        return settings
 
     @cached_property
     def database(self) -> Database:

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
+from typing import Any, Literal
 
 import click
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from opes_lti.cli.context import CliContext, pass_context
 from opes_lti.competencies import case, csvformat
 from opes_lti.competencies.framework import Framework, FrameworkError, Text
+from opes_lti.core import safejson
 from opes_lti.frameworks import services
 
 
@@ -18,23 +20,89 @@ def command() -> None:
     """List, check, add and export competency frameworks."""
 
 
-def _read(path: Path, meta: Path | None) -> Framework:
-    header = None
-    if meta is not None:
-        values = json.loads(meta.read_text(encoding="utf-8"))
-        header = csvformat.Header(
-            id=values["id"],
-            version=values["version"],
-            title=Text.of(values["title"]),
-            scope=values.get("scope", "person"),
-            levels=tuple(Text.of(level) for level in values["levels"]),
-            description=Text.of(values.get("description", {})),
+#: Frameworks are a few hundred KB at most; a file beyond this is not one.
+MAX_FILE_BYTES = 10 * 1024 * 1024
+#: Problems listed before the rest are only counted.
+MAX_SHOWN = 50
+
+
+class _Meta(BaseModel):
+    """What ``--meta`` gives beside a spreadsheet without ``framework_*`` columns."""
+
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+    id: str = Field(min_length=1, max_length=100)
+    version: str = Field(min_length=1, max_length=50)
+    title: dict[str, str]
+    scope: Literal["person", "organisation"] = "person"
+    levels: list[dict[str, str]] = Field(min_length=2, max_length=10)
+    description: dict[str, str] = {}
+
+
+def _text(path: Path) -> str:
+    """The file as text, or a message saying what it is instead."""
+    size = path.stat().st_size
+    if size > MAX_FILE_BYTES:
+        raise click.ClickException(
+            f"{path} is {size / 1024 / 1024:.1f} MB; a framework file is at most "
+            f"{MAX_FILE_BYTES // 1024 // 1024} MB: is it the right file?"
+        )
+    raw = path.read_bytes()
+    if b"\x00" in raw:
+        raise click.ClickException(
+            f"{path} is not a text file (CSV or JSON): is it the right file?"
         )
     try:
-        return services.read_file(path.name, path.read_text(encoding="utf-8-sig"), header)
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise click.ClickException(
+            f"{path} is not UTF-8 text (byte {exc.start} is not): save it as UTF-8 "
+            "(in Excel: 'CSV UTF-8'; in LibreOffice: character set 'Unicode (UTF-8)')"
+        ) from None
+
+
+def _json(path: Path) -> Any:
+    try:
+        return safejson.loads(_text(path))
+    except safejson.JsonError as exc:
+        raise click.ClickException(f"{path} is not JSON the tool can read: {exc}") from None
+
+
+def _meta(path: Path) -> csvformat.Header:
+    try:
+        values = _Meta.model_validate(_json(path))
+    except ValidationError as exc:
+        lines = [
+            f"  {'.'.join(str(p) for p in e['loc']) or '(file)'}: {e['msg']}"
+            for e in exc.errors(include_url=False)
+        ]
+        raise click.ClickException(f"{path} cannot be used as --meta:\n" + _listed(lines)) from None
+    return csvformat.Header(
+        id=values.id,
+        version=values.version,
+        title=Text.of(values.title),
+        scope=values.scope,
+        levels=tuple(Text.of(level) for level in values.levels),
+        description=Text.of(values.description),
+    )
+
+
+def _listed(lines: list[str]) -> str:
+    shown = "\n".join(lines[:MAX_SHOWN])
+    rest = len(lines) - MAX_SHOWN
+    return shown + (f"\n  ... and {rest} more problems" if rest > 0 else "")
+
+
+def _read(path: Path, meta: Path | None) -> Framework:
+    header = _meta(meta) if meta is not None else None
+    text = _text(path)
+    if not path.name.lower().endswith(".csv") and safejson.too_deep(text.encode()):
+        raise click.ClickException(f"{path} nests deeper than {safejson.MAX_DEPTH} levels")
+    try:
+        return services.read_file(path.name, text, header)
     except FrameworkError as exc:
-        lines = "\n".join(f"  {problem}" for problem in exc.problems)
-        raise click.ClickException(f"{path} cannot be used:\n{lines}") from None
+        lines = [f"  {problem}" for problem in exc.problems]
+        raise click.ClickException(f"{path} cannot be used:\n" + _listed(lines)) from None
 
 
 @command.command("check")

@@ -151,11 +151,31 @@ def list_(obj: CliContext) -> None:
         )
 
 
+def _duration_hours(value: str) -> float:
+    """``30m``, ``12h``, ``3d`` (or a bare number of hours) as hours."""
+    units = {"m": 1 / 60, "h": 1.0, "d": 24.0}
+    text = value.strip().lower()
+    number, unit = (text[:-1], text[-1]) if text and text[-1] in units else (text, "h")
+    try:
+        hours = float(number) * units[unit]
+    except ValueError:
+        raise click.BadParameter(f"{value!r}: write it as 30m, 12h or 3d") from None
+    if not 1 / 60 <= hours <= 7 * 24:
+        raise click.BadParameter(f"{value!r}: from 1 minute (1m) to 7 days (7d)")
+    return hours
+
+
 @command.command("invite")
 @click.argument("name")
+@click.option(
+    "--valid-for",
+    default="24h",
+    show_default=True,
+    help="How long the link works: 30m, 12h, 3d (at most 7d). It works for one registration.",
+)
 @pass_context
-def invite(obj: CliContext, name: str) -> None:
-    """Print a dynamic-registration URL for platform NAME (valid 7 days).
+def invite(obj: CliContext, name: str, valid_for: str) -> None:
+    """Print a dynamic-registration URL for platform NAME, good for one registration.
 
     The platform administrator pastes it into Moodle (Site administration > Plugins >
     External tool > Manage tools > Tool URL) or Canvas (Developer keys > LTI Registration).
@@ -165,5 +185,7 @@ def invite(obj: CliContext, name: str) -> None:
     from opes_lti.lti.dynamic import invite as make_invite
 
     settings = obj.settings
-    query = urlencode({"invite": make_invite(settings.secret_key, name)})
+    hours = _duration_hours(valid_for)
+    query = urlencode({"invite": make_invite(settings.secret_key, name, hours)})
     click.echo(f"{settings.base_url}/lti/register?{query}")
+    click.echo(f"valid for {valid_for} and for one registration", err=True)

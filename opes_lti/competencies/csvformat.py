@@ -49,22 +49,35 @@ class Header:
     description: Text = NO_TEXT
 
 
-def table(header: list[str], rows: list[list[object]]) -> str:
-    """A report as CSV text (comma-separated, CRLF), text cells safe to open.
+#: A cell a spreadsheet would run as a formula starts with one of these (tab and CR too,
+#: which some spreadsheets skip before looking); the apostrophe is the guard itself, so a
+#: text that starts with one is guarded as well and every text reads back as it was.
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "'")
+_NUMBER = re.compile(r"^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$")
 
-    A text cell starting with = + - @ would run as a formula in a spreadsheet: it gets a
-    leading apostrophe. Only for reports; framework files keep their text exactly.
+
+def cell(value: object) -> object:
+    """``value`` as a cell safe to open in a spreadsheet.
+
+    Text that could run as a formula gets a leading apostrophe (the spreadsheets' own
+    text marker); numbers, and text that is a number (``-2.000``), stay as they are.
     """
+    if isinstance(value, str) and value.startswith(_FORMULA_STARTS) and not _NUMBER.match(value):
+        return "'" + value
+    return value
 
-    def safe(cell: object) -> object:
-        if isinstance(cell, str) and cell[:1] in ("=", "+", "-", "@"):
-            return "'" + cell
-        return cell
 
+def uncell(text: str) -> str:
+    """A cell's text as written before :func:`cell` guarded it."""
+    return text[1:] if text.startswith("'") else text
+
+
+def table(header: list[str], rows: list[list[object]]) -> str:
+    """A report as CSV text (comma-separated, CRLF), every cell safe to open."""
     out = io.StringIO(newline="")
     writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(header)
-    writer.writerows([safe(cell) for cell in row] for row in rows)
+    writer.writerow([cell(name) for name in header])
+    writer.writerows([cell(value) for value in row] for row in rows)
     return out.getvalue()
 
 
@@ -168,7 +181,7 @@ def read(text: str, header: Header | None = None) -> Framework:
     delimiter = ";" if first.count(";") > first.count(",") else ","
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     names = [name.strip().lower() for name in next(reader, [])]
-    rows = list(reader)
+    rows = [[uncell(value) for value in row] for row in reader]  # as write() guarded them
     if header is None:
         header = _header_from_rows(names, list(enumerate(rows, start=2)))
     problems = [
@@ -278,7 +291,11 @@ def write(framework: Framework) -> str:
     """
     out = io.StringIO(newline="")
     writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(columns(framework.max_level) + framework_columns(framework.max_level))
+
+    def write_row(values: list[object]) -> None:
+        writer.writerow([cell(value) for value in values])
+
+    write_row([*columns(framework.max_level), *framework_columns(framework.max_level)])
     own = [
         framework.id,
         framework.version,
@@ -291,7 +308,7 @@ def write(framework: Framework) -> str:
     ]
     for number, (area, competency) in enumerate(framework.competencies()):
         levels = [text for d in competency.descriptors for text in (d.it, d.en)]
-        writer.writerow(
+        write_row(
             [
                 area.code,
                 area.title.it,

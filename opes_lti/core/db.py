@@ -6,8 +6,9 @@ Services take a :class:`~sqlalchemy.orm.Session` argument; only views and the CL
 
 from __future__ import annotations
 
+import random
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
@@ -112,6 +113,34 @@ def _ping_idle_connections(engine: Engine, alive_window: float) -> None:
             alive = False
         if not alive:
             raise sa.exc.DisconnectionError("connection found dead on checkout")
+
+
+#: SQLSTATEs of a transaction the database gave up so another could go on: deadlock
+#: detected and serialization failure. Running it again is the documented remedy.
+RETRYABLE = frozenset({"40P01", "40001"})
+
+
+class Contended(Exception):
+    """Still deadlocked or serialized away after every retry: the caller should retry later."""
+
+
+def with_retries[T](db: Session, work: Callable[[], T], attempts: int = 4) -> T:
+    """Run ``work`` (which writes through ``db``, uncommitted); again after a deadlock.
+
+    Each retry starts from a rolled-back session, after a short random pause that grows,
+    so two transactions that collided do not collide again in step.
+    """
+    for attempt in range(1, attempts + 1):
+        try:
+            return work()
+        except sa.exc.DBAPIError as exc:
+            if getattr(exc.orig, "sqlstate", None) not in RETRYABLE:
+                raise
+            db.rollback()
+            if attempt == attempts:
+                raise Contended(str(exc.orig).splitlines()[0]) from None
+            time.sleep(random.uniform(0.01, 0.05) * attempt)  # noqa: S311 (jitter, not secrets)
+    raise AssertionError("unreachable")
 
 
 def lock_for_change(db: Session, query: sa.Select[Any], model: Any, *where: Any) -> sa.Select[Any]:

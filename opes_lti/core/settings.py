@@ -58,6 +58,9 @@ class Settings:
     demo_course: str = "auto"
     #: Seconds of the first sign-in lock (after five failures); each failure doubles it.
     signin_lock_seconds: float = 30.0
+    #: Whether outbound requests may reach loopback addresses over http: "on", "off", or
+    #: "auto" (only when the base URL itself is loopback: the embedded default, tests).
+    outbound_loopback: str = "auto"
 
     def with_overrides(self, **changes: object) -> Settings:
         """A copy with some values changed (tests and the CLI use it)."""
@@ -119,6 +122,11 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
     demo_course = (env.get(PREFIX + "DEMO_COURSE") or "auto").lower()
     if demo_course not in ("on", "off", "auto"):
         raise SettingsError(f"{PREFIX}DEMO_COURSE must be on, off or auto, got {demo_course!r}")
+    outbound_loopback = (env.get(PREFIX + "OUTBOUND_LOOPBACK") or "auto").lower()
+    if outbound_loopback not in ("on", "off", "auto"):
+        raise SettingsError(
+            f"{PREFIX}OUTBOUND_LOOPBACK must be on, off or auto, got {outbound_loopback!r}"
+        )
     return Settings(
         instance_path=instance_path,
         database_url=database_url,
@@ -137,4 +145,5 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         default_locale=locale,
         demo_course=demo_course,
         signin_lock_seconds=_float(env, "SIGNIN_LOCK_SECONDS", 30.0),
+        outbound_loopback=outbound_loopback,
     )

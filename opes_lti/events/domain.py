@@ -28,7 +28,9 @@ from pydantic import (
 
 SCHEMA_VERSION = "1.0"
 #: The programme's events happen in this century; anything outside is a sender's bug.
-EARLIEST, LATEST = datetime(2000, 1, 1), datetime(2099, 12, 31)
+#: Instants in UTC: an offset does not move an event across the bounds.
+EARLIEST = datetime(2000, 1, 1, tzinfo=UTC)
+LATEST = datetime(2099, 12, 31, 23, 59, 59, 999999, tzinfo=UTC)
 
 #: Blanks spelt out rather than "\s", whose meaning differs between regex engines (ECMA's
 #: includes U+FEFF, Python's and Rust's do not): every reader of the schema must agree.
@@ -230,10 +232,12 @@ class _Envelope(_Strict):
     @field_validator("occurred_at")
     @classmethod
     def _utc(cls, value: datetime) -> datetime:
-        if not EARLIEST <= value.replace(tzinfo=None) <= LATEST:
-            raise ValueError(f"must lie between {EARLIEST:%Y} and {LATEST:%Y}")
         # One representation per instant, so re-sending the same event is a duplicate.
-        return value.astimezone(UTC)
+        # (Years far out are refused first: year 1 or 9999 cannot be moved to UTC at all.)
+        instant = value.astimezone(UTC) if 1999 <= value.year <= 2100 else None
+        if instant is None or not EARLIEST <= instant <= LATEST:
+            raise ValueError(f"must lie between {EARLIEST:%Y} and {LATEST:%Y} (UTC)")
+        return instant
 
 
 class SelfAssessmentSubmitted(_Envelope):

@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, sessionmaker
 
-from opes_lti.core import queue
+from opes_lti.core import outbound, queue
 from opes_lti.core.db import utcnow
 from opes_lti.core.settings import Settings
 from opes_lti.events.delivery import (
@@ -167,6 +167,11 @@ def build_dispatcher(
         url,
         token if token is not None else settings.reporting_token,
         timeout=settings.outbox_timeout_seconds,
+        # The operator named this service: trusted whatever its address (an internal one).
+        http=outbound.http(
+            settings.outbox_timeout_seconds,
+            outbound.policy_for(settings.base_url, settings.outbound_loopback, [url]),
+        ),
     )
     return Dispatcher(
         SqlOutbox(sessions),

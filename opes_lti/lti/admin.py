@@ -46,7 +46,7 @@ def platforms(invite_link: str = "", invite_name: str = "", invite_error: bool =
         invite_link=invite_link,
         invite_name=invite_name,
         invite_error=invite_error,
-        invite_days=dynamic.INVITE_DAYS,
+        invite_hours=dynamic.INVITE_HOURS,
     )
     db.commit()  # the first key may have been created for the JWKS
     return page

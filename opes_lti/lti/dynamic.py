@@ -6,6 +6,8 @@ invite``), so only someone an operator invited can make the tool trust a new pla
 
 from __future__ import annotations
 
+import secrets
+import time
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
@@ -14,6 +16,7 @@ import requests
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy.orm import Session
 
+from opes_lti.core import outbound
 from opes_lti.lti import registrations
 from opes_lti.lti.models import Platform
 from opes_lti.lti.registrations import PlatformSpec, RegistrationError
@@ -28,7 +31,9 @@ SCOPES = " ".join(
         "https://purl.imsglobal.org/spec/lti-nrps/scope/contextmembership.readonly",
     ]
 )
-INVITE_DAYS = 7
+#: How long a registration link works unless told otherwise, and at the very most.
+INVITE_HOURS = 24
+INVITE_MAX_HOURS = 7 * 24
 TIMEOUT = 10
 
 
@@ -46,19 +51,55 @@ def _serializer(secret: str) -> URLSafeTimedSerializer:
     return URLSafeTimedSerializer(secret, salt="opes-lti-dynamic-registration")
 
 
-def invite(secret: str, name: str) -> str:
-    """A signed invitation for the registration URL."""
-    return _serializer(secret).dumps({"name": name})
+@dataclass(frozen=True)
+class Invitation:
+    """A registration link's content: one platform, once, until a moment."""
+
+    name: str
+    #: Spent by the registration it lets through (see :func:`spend`).
+    id: str
+    #: Unix time after which it no longer works.
+    until: int
 
 
-def check_invite(secret: str, token: str) -> str:
-    """The invited platform's name, or :class:`RegistrationError`."""
+def invite(secret: str, name: str, hours: float = INVITE_HOURS) -> str:
+    """A signed invitation for the registration URL, good for one registration."""
+    if not 0 < hours <= INVITE_MAX_HOURS:
+        raise RegistrationError(f"a registration link works for up to {INVITE_MAX_HOURS} hours")
+    until = int(time.time() + hours * 3600)
+    return _serializer(secret).dumps({"name": name, "id": secrets.token_hex(16), "until": until})
+
+
+def check_invite(secret: str, token: str) -> Invitation:
+    """The invitation, or :class:`RegistrationError` saying why it does not work."""
     try:
-        return str(_serializer(secret).loads(token, max_age=INVITE_DAYS * 86400)["name"])
+        data = _serializer(secret).loads(token, max_age=INVITE_MAX_HOURS * 3600)
+        invitation = Invitation(str(data["name"]), str(data["id"]), int(data["until"]))
     except SignatureExpired:
         raise RegistrationError("this registration link has expired: ask for a new one") from None
-    except (BadSignature, KeyError, TypeError):
-        raise RegistrationError("this registration link is not valid") from None
+    except (BadSignature, KeyError, TypeError, ValueError):
+        raise RegistrationError("this registration link is not valid: ask for a new one") from None
+    if invitation.until <= time.time():
+        raise RegistrationError("this registration link has expired: ask for a new one")
+    return invitation
+
+
+def spend(store: Any, invitation: Invitation) -> None:
+    """Take the invitation for this registration; a second use is refused.
+
+    Taken before the platform is called, so two registrations at once cannot both
+    use it; :func:`give_back` returns it when the registration then fails.
+    """
+    ttl = max(1, invitation.until - int(time.time()))
+    if not store.claim(f"invite:{invitation.id}", ttl):
+        raise RegistrationError(
+            "this registration link was already used to register a platform: ask for a new one"
+        )
+
+
+def give_back(store: Any, invitation: Invitation) -> None:
+    """The registration failed: the invitation may be used again (until it expires)."""
+    store.take(f"invite:{invitation.id}")
 
 
 def origin_of(url: str) -> str | None:
@@ -82,7 +123,8 @@ def _get_json(url: str, token: str | None) -> dict[str, Any]:
     if token:
         headers["Authorization"] = f"Bearer {token}"
     try:
-        response = requests.get(url, headers=headers, timeout=TIMEOUT)
+        with outbound.http(timeout=TIMEOUT) as http:
+            response = http.get(url, headers=headers)
         response.raise_for_status()
         data = response.json()
     except (requests.RequestException, ValueError) as exc:
@@ -158,12 +200,10 @@ def register(
     if token:
         headers["Authorization"] = f"Bearer {token}"
     try:
-        response = requests.post(
-            config["registration_endpoint"],
-            timeout=TIMEOUT,
-            json=tool_registration(urls, name),
-            headers=headers,
-        )
+        with outbound.http(timeout=TIMEOUT) as http:
+            response = http.post(
+                config["registration_endpoint"], json=tool_registration(urls, name), headers=headers
+            )
         response.raise_for_status()
         answer = response.json()
     except (requests.RequestException, ValueError) as exc:

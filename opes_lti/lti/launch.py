@@ -30,6 +30,7 @@ from pylti1p3.exception import LtiException
 from pylti1p3.message_validators import get_validators
 from sqlalchemy.orm import Session
 
+from opes_lti.core import outbound
 from opes_lti.core.db import relaxed_engine, utcnow
 from opes_lti.core.ttlcache import TtlCache
 from opes_lti.lti import claims as shapes
@@ -196,7 +197,8 @@ def _key_set(store: LaunchStore, url: str, refresh: bool) -> dict[str, Any]:
     if not refresh and (cached := store.get(cache_key)):
         return cached
     try:
-        response = requests.get(url, timeout=5)
+        with outbound.http(timeout=5) as http:
+            response = http.get(url)
         response.raise_for_status()
         key_set = response.json()
         if not isinstance(key_set.get("keys"), list):

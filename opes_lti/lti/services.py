@@ -15,6 +15,8 @@ from pylti1p3.exception import LtiException
 from pylti1p3.registration import Registration
 from pylti1p3.service_connector import ServiceConnector
 
+from opes_lti.core import outbound
+
 TIMEOUT = 10
 
 
@@ -26,17 +28,11 @@ class ServiceError(Exception):
         self.transient = transient
 
 
-class _TimeoutSession(requests.Session):
-    def request(self, *args: Any, **kwargs: Any) -> requests.Response:  # type: ignore[override]
-        kwargs.setdefault("timeout", TIMEOUT)
-        return super().request(*args, **kwargs)
-
-
 class PlatformServices:
     """One platform's services, with its access tokens cached for this object's life."""
 
     def __init__(self, registration: Registration) -> None:
-        self.http = _TimeoutSession()
+        self.http = outbound.http(timeout=TIMEOUT)  # pylti1p3's token request too
         self.connector = ServiceConnector(registration, requests_session=self.http)
 
     def call(

@@ -315,10 +315,13 @@ def register() -> tuple[str, int]:
     # The platform opens this page in its own frame: it must see the answer, even a refusal.
     if origin := dynamic.origin_of(openid_configuration):
         g.framing_origins = (origin,)
+    invitation, taken = None, False
     try:
-        name = dynamic.check_invite(settings.secret_key, request.args.get("invite", ""))
+        invitation = dynamic.check_invite(settings.secret_key, request.args.get("invite", ""))
         if not openid_configuration:
             raise RegistrationError("the platform did not send openid_configuration")
+        dynamic.spend(store(), invitation)
+        taken = True
         urls = dynamic.ToolUrls(
             settings.base_url,
             settings.base_url + url_for("lti.login"),
@@ -327,11 +330,13 @@ def register() -> tuple[str, int]:
         )
         db = session()
         platform = dynamic.register(
-            db, urls, name, openid_configuration, request.args.get("registration_token")
+            db, urls, invitation.name, openid_configuration, request.args.get("registration_token")
         )
         db.commit()
     except RegistrationError as exc:
         session().rollback()
+        if invitation is not None and taken:
+            dynamic.give_back(store(), invitation)
         return render_template("lti/registered.html", error=str(exc)), 400
     return render_template("lti/registered.html", platform=platform), 200
 

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any, NoReturn
 
 from flask import Blueprint, Response, current_app, jsonify, request
 from flask_babel import gettext as _
 from werkzeug.exceptions import HTTPException
 
-from opes_lti.core import errors, limits
-from opes_lti.core.db import session
+from opes_lti.core import errors, limits, safejson
+from opes_lti.core.db import Contended, session, with_retries
 from opes_lti.reporting import sources
 from opes_lti.reporting.ingest import ingest, summarise
 from opes_lti.reporting.openapi import openapi_document
@@ -62,8 +61,8 @@ def _read_items(limit_items: int) -> tuple[list[Any], bool]:
         _fail(415, "unsupported_media_type", _("Send the events as application/json."))
     raw = limits.read_body()  # over the limit: 413 body_too_large
     try:
-        body = json.loads(raw)
-    except (ValueError, UnicodeDecodeError) as exc:
+        body = safejson.loads(raw)
+    except safejson.JsonError as exc:
         _fail(400, "malformed_json", _("The body is not valid JSON: %(reason)s", reason=str(exc)))
     if isinstance(body, dict):
         return [body], True
@@ -121,9 +120,21 @@ def post_events() -> tuple[Response, int]:
     db = session()
     source = _caller(db)
     items, single = _read_items(settings.max_batch_items)
-    results = ingest(db, source, items)
-    sources.record_use(db, source)
-    db.commit()
+
+    def store() -> list[Any]:
+        stored = ingest(db, source, items)
+        sources.record_use(db, source)
+        db.commit()
+        return stored
+
+    try:
+        results = with_retries(db, store)
+    except Contended:
+        _fail(
+            503,
+            "busy",
+            _("The reporting service is busy with other batches: send this one again shortly."),
+        )
     body = {"results": [r.to_json() for r in results], "summary": summarise(results)}
     return jsonify(body), _SINGLE_STATUS[results[0].status] if single else 200
 

@@ -111,7 +111,12 @@ def _unnest_insert() -> sa.TextClause:
 
 
 def _insert(db: Session, rows: list[dict[str, Any]]) -> set[uuid.UUID]:
-    """Insert the rows that are new; return the ids actually inserted."""
+    """Insert the rows that are new; return the ids actually inserted.
+
+    In id order: two batches holding the same ids in different orders then take their
+    locks in the same order, and cannot deadlock each other.
+    """
+    rows = sorted(rows, key=lambda row: row["id"])
     connection = db.connection()
     if connection.dialect.name == "postgresql":
         columns = {c.name: [row[c.name] for row in rows] for c in StoredEvent.__table__.columns}

@@ -152,7 +152,7 @@ def test_admin_creates_a_registration_link_that_works(client: FlaskClient, admin
     link = re.search(r"<code>(http[^<]+/lti/register\?invite=[^<]+)</code>", text).group(1)
     invitation = link.split("invite=", 1)[1]
     secret = client.application.config["OPES_SETTINGS"].secret_key
-    assert check_invite(secret, invitation) == "Canvas <Lazio>"
+    assert check_invite(secret, invitation).name == "Canvas <Lazio>"
 
 
 def test_admin_registration_link_needs_a_name_and_the_form_token(

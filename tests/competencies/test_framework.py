@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from opes_lti.competencies import builtin, case, csvformat
 from opes_lti.competencies.framework import (
@@ -173,3 +177,44 @@ def test_text_falls_back_to_italian_when_english_is_missing() -> None:
 def test_report_tables_keep_spreadsheet_formulas_from_running() -> None:
     text = csvformat.table(["code", "title", "n"], [["A.1", "=HYPERLINK(1)", 5], ["A.2", "-x", 0]])
     assert text.splitlines() == ["code,title,n", "A.1,'=HYPERLINK(1),5", "A.2,'-x,0"]
+
+
+HOSTILE_START = st.sampled_from(["=", "+", "-", "@", "'", "\t", "\r", "", "=HYPERLINK(", "-2"])
+FIELD_TEXT = st.builds(
+    lambda start, rest: (start + rest).strip() or "x",
+    HOSTILE_START,
+    st.text(alphabet=st.characters(blacklist_categories=("Cs", "Cc")), max_size=20),
+)
+
+
+@given(title=FIELD_TEXT, level=FIELD_TEXT, description=FIELD_TEXT)
+def test_spreadsheet_cells_never_run_as_formulas_and_read_back_unchanged(
+    title: str, level: str, description: str
+) -> None:
+    framework = _tiny(
+        title=Text(title, level),
+        levels=(Text(level, title), Text("Alto", "High")),
+        description=Text(description, ""),
+    )
+    if check(framework):
+        return  # not a framework the library would take; nothing to write
+    text = csvformat.write(framework)
+    for row in csv.reader(io.StringIO(text, newline="")):
+        for value in row:
+            assert not value.startswith(("=", "+", "-", "@", "\t", "\r")) or _is_number(value)
+    assert csvformat.read(text) == framework
+
+
+def _is_number(value: str) -> bool:
+    try:
+        float(value)
+    except ValueError:
+        return False
+    return True
+
+
+@given(value=st.floats(allow_nan=False, allow_infinity=False) | st.integers())
+def test_report_numbers_stay_numbers(value: float) -> None:
+    for written in (value, f"{value:.3f}"):
+        text = csvformat.table(["n"], [[written]])
+        assert text.splitlines()[1] == str(written)

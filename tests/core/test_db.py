@@ -7,7 +7,7 @@ import time
 import pytest
 import sqlalchemy as sa
 
-from opes_lti.core.db import make_engine
+from opes_lti.core.db import Contended, Database, make_engine, with_retries
 
 
 @pytest.fixture
@@ -72,3 +72,35 @@ def test_sqlite_has_no_relaxed_engine(tmp_path: object) -> None:
     with database.sessions() as db:
         assert relaxed_engine(db) is None
     database.dispose()
+
+
+class _Deadlock(Exception):
+    sqlstate = "40P01"
+
+
+def test_with_retries_runs_again_after_a_deadlock_then_gives_up(database: Database) -> None:
+    calls = []
+
+    def work(fail_times: int) -> str:
+        calls.append(1)
+        if len(calls) <= fail_times:
+            raise sa.exc.OperationalError("INSERT", {}, _Deadlock("deadlock detected"))
+        return "stored"
+
+    with database.sessions() as db:
+        assert with_retries(db, lambda: work(2)) == "stored"
+        assert len(calls) == 3
+        calls.clear()
+        with pytest.raises(Contended):
+            with_retries(db, lambda: work(10), attempts=3)
+        assert len(calls) == 3
+        calls.clear()
+
+        # Anything else is not retried.
+        def disk_full() -> None:
+            calls.append(1)
+            raise sa.exc.OperationalError("INSERT", {}, Exception("disk full"))
+
+        with pytest.raises(sa.exc.OperationalError):
+            with_retries(db, disk_full)
+        assert len(calls) == 1

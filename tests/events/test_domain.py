@@ -5,11 +5,15 @@ from __future__ import annotations
 import copy
 import json
 import uuid
+from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from opes_lti.events import domain
+from opes_lti.events.domain import EARLIEST, LATEST, InvalidEvent, parse_event
 from opes_lti.regions import REGIONS
 from tests.support.factories import PAYLOADS, event_json
 
@@ -196,3 +200,23 @@ def test_domain_identifiers_refuse_blanks_at_either_end(value: str) -> None:
     with pytest.raises(domain.InvalidEvent) as info:
         domain.parse_event(data)
     assert info.value.errors[0].field == "payload.community"
+
+
+@given(
+    instant=st.datetimes(
+        min_value=datetime(1999, 12, 30), max_value=datetime(2100, 1, 2), timezones=st.just(UTC)
+    ),
+    offset_minutes=st.integers(-14 * 60, 14 * 60),
+)
+def test_the_date_range_is_checked_on_the_utc_instant(
+    instant: datetime, offset_minutes: int
+) -> None:
+    """``2000-01-01T00:00:00+14:00`` is 1999 in UTC: refused, whatever offset writes it."""
+    written = instant.astimezone(timezone(timedelta(minutes=offset_minutes)))
+    data = event_json(occurred_at=written.isoformat())
+    inside = EARLIEST <= instant <= LATEST
+    if inside:
+        assert parse_event(data).occurred_at == instant
+    else:
+        with pytest.raises(InvalidEvent):
+            parse_event(data)

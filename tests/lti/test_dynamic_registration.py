@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Iterator
 from urllib.parse import parse_qs, urlsplit
 
@@ -11,9 +12,12 @@ import requests
 from click.testing import CliRunner
 
 from opes_lti.cli import main
+from opes_lti.core.outbound import Policy
+from opes_lti.lti import dynamic
 from opes_lti.lti.dynamic import invite
 from tests.lti.conftest import Tool
 from tests.support.platform import OpenEdxPlatform, open_edx_platform
+from tests.support.servers import trap
 
 
 @pytest.fixture
@@ -96,9 +100,65 @@ def test_dynamic_registration_invite_command_prints_a_working_url(
             "OPES_DATABASE_URL": settings.database_url,
         },
     )
-    url = result.output.strip()
+    url = result.stdout.strip()
     assert re.match(rf"{re.escape(tool.url)}/lti/register\?invite=", url)
     invitation = parse_qs(urlsplit(url).query)["invite"][0]
     page = _register(tool, unregistered, invitation=invitation)
     assert page.status_code == 200
     assert "Canvas Lazio" in page.text
+
+
+def test_an_invitation_registers_one_platform_only(tool: Tool) -> None:
+    secret = tool.app.config["OPES_SETTINGS"].secret_key
+    invitation = invite(secret, "Moodle Puglia")
+    with open_edx_platform(tool.url) as first, open_edx_platform(tool.url) as second:
+        refused = _register(tool, first, token="wrong-token", invitation=invitation)
+        assert refused.status_code == 400  # a failed registration does not spend it
+        assert _register(tool, first, invitation=invitation).status_code == 200
+        again = _register(tool, second, invitation=invitation)
+    assert again.status_code == 400
+    assert "already used" in again.text
+    assert second.registration_request == {}  # the second platform was never called
+
+
+def test_an_invitation_past_its_time_is_refused(tool: Tool, unregistered: OpenEdxPlatform) -> None:
+    secret = tool.app.config["OPES_SETTINGS"].secret_key
+    # Signed by the tool, as invite() makes them, but its time ended a minute ago.
+    past = dynamic._serializer(secret).dumps(
+        {"name": "Moodle Puglia", "id": "a" * 32, "until": int(time.time()) - 60}
+    )
+    page = _register(tool, unregistered, invitation=past)
+    assert page.status_code == 400
+    assert "expired" in page.text
+    assert unregistered.registration_request == {}
+
+
+@pytest.mark.parametrize(
+    ("given", "works"),
+    [("30m", True), ("12h", True), ("7d", True), ("8d", False), ("0", False), ("soon", False)],
+)
+def test_invite_valid_for_is_checked(given: str, works: bool) -> None:
+    result = CliRunner().invoke(main, ["platforms", "invite", "X", "--valid-for", given])
+    assert (result.exit_code == 0) is works, result.output
+    if not works:
+        assert "Traceback" not in result.output
+        assert "--valid-for" in result.output or "valid" in result.output
+
+
+def test_registration_fetches_nothing_the_guard_refuses(
+    tool: Tool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # As in production: no loopback. The trap stands for an address inside the network.
+    monkeypatch.setitem(tool.app.extensions, "opes_outbound", Policy(allow_loopback=False))
+    secret = tool.app.config["OPES_SETTINGS"].secret_key
+    with trap() as listener:
+        for target in (f"{listener.url}/config", f"https://localhost:{listener.port}/config"):
+            page = requests.get(
+                tool.url + "/lti/register",
+                timeout=20,
+                params={"invite": invite(secret, "Intranet"), "openid_configuration": target},
+            )
+            assert page.status_code == 400
+            assert 'role="alert"' in page.text
+            assert "loopback" in page.text or "https" in page.text
+    assert listener.connections == 0
