@@ -24,7 +24,7 @@ from opes_lti.reporting.sources import ensure_source
 log = logging.getLogger(__name__)
 
 
-class _Gunicorn(BaseApplication):  # type: ignore[misc]
+class _Gunicorn(BaseApplication):
     def __init__(self, app: Flask, options: dict[str, Any]) -> None:
         self.application = app
         self.options = options
@@ -44,7 +44,7 @@ _SECRET_ATOMS = frozenset(
 )
 
 
-class RedactingLogger(Logger):  # type: ignore[misc]
+class RedactingLogger(Logger):
     """gunicorn's logger, with secrets masked in every access-log field.
 
     Every atom a log format can name is redacted, not only the default format's: the

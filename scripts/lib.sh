@@ -52,7 +52,9 @@ make_venv() {
         if [ "$extra" = test ]; then
             # The XBlocks, for their tests in xblock-sdk's runtime (their dependencies,
             # XBlock and web-fragments, come with xblock-sdk).
-            "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check --no-deps \
+            # -qq: setuptools' notice that an editable install exists is not a failure;
+            # errors still show.
+            "$VENV/bin/python" -m pip install -qq --disable-pip-version-check --no-deps \
                 -e "$ROOT/xblocks" 2>&1 | grep -v "^WARNING: Location" || true
         fi
         # A test install includes the server one: remember both as satisfied. (An `if`,

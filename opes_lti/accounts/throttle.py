@@ -79,8 +79,8 @@ def record_failure(
         seconds = lock_seconds(int(failures or 1), first_lock)
         if seconds:
             db.execute(
-                sa.update(table)
-                .where(table.c.key == name)
+                sa.update(SignInThrottle)
+                .where(SignInThrottle.key == name)
                 .values(locked_until=now + timedelta(seconds=seconds))
             )
 

@@ -125,16 +125,16 @@ def _header_from_rows(names: list[str], rows: list[tuple[int, list[str]]]) -> He
                     Problem(f"row {number}, column {name}", f"differs from row {found[name][0]}")
                 )
             found.setdefault(name, (number, value))
-    value = {name: v for name, (_n, v) in found.items()}
+    given = {name: v for name, (_n, v) in found.items()}
     for name in ("framework_id", "framework_version", "framework_title_it"):
-        if name not in value:
+        if name not in given:
             problems.append(Problem(f"column {name}", "empty on every row"))
-    scope = value.get("framework_scope", "person")
+    scope = given.get("framework_scope", "person")
     if scope not in ("person", "organisation"):
         problems.append(Problem("column framework_scope", f"{scope!r}: person or organisation"))
     count = max((int(m.group(1)) for n in names if (m := _LEVEL_NAME.match(n))), default=0)
     levels = tuple(
-        Text(value.get(f"level_name_{n}_it", ""), value.get(f"level_name_{n}_en", ""))
+        Text(given.get(f"level_name_{n}_it", ""), given.get(f"level_name_{n}_en", ""))
         for n in range(1, count + 1)
     )
     for n, level in enumerate(levels, start=1):
@@ -143,13 +143,13 @@ def _header_from_rows(names: list[str], rows: list[tuple[int, list[str]]]) -> He
     if problems:
         raise FrameworkError(problems)
     return Header(
-        id=value["framework_id"],
-        version=value["framework_version"],
-        title=Text(value["framework_title_it"], value.get("framework_title_en", "")),
-        scope=scope,  # type: ignore[arg-type]
+        id=given["framework_id"],
+        version=given["framework_version"],
+        title=Text(given["framework_title_it"], given.get("framework_title_en", "")),
+        scope="organisation" if scope == "organisation" else "person",
         levels=levels,
         description=Text(
-            value.get("framework_description_it", ""), value.get("framework_description_en", "")
+            given.get("framework_description_it", ""), given.get("framework_description_en", "")
         ),
     )
 

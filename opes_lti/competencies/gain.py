@@ -116,7 +116,7 @@ def aggregate(
     with_target = [p for p in cell if targets and p.role in targets]
     share = None
     if with_target:
-        reached = sum(1 for p in with_target if p.post >= targets[p.role])  # type: ignore[index]
+        reached = len([p for p in with_target if targets and p.role and p.post >= targets[p.role]])
         share = reached / len(with_target)
     return CellStats(
         n=n,

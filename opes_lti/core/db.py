@@ -11,7 +11,7 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, cast
 
 import sqlalchemy as sa
 from flask import Flask, g
@@ -35,6 +35,11 @@ class Base(DeclarativeBase):
     """Declarative base of every table, with constraint names Alembic can rely on."""
 
     metadata = sa.MetaData(naming_convention=NAMING)
+
+
+def affected(result: sa.Result[Any]) -> int:
+    """Rows an UPDATE or DELETE touched (its result is a cursor result, typed as any)."""
+    return cast(sa.CursorResult[Any], result).rowcount
 
 
 def utcnow() -> datetime:

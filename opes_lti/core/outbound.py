@@ -201,7 +201,7 @@ class _GuardedSession(requests.Session):
         self.policy.check_url(url)
         return self._trusted if self.policy.trusts(url) else self._checked
 
-    def request(self, *args: Any, **kwargs: Any) -> requests.Response:  # type: ignore[override]
+    def request(self, *args: Any, **kwargs: Any) -> requests.Response:
         """Every request with a timeout."""
         kwargs.setdefault("timeout", self.timeout)
         return super().request(*args, **kwargs)

@@ -57,8 +57,10 @@ def place(db: Session, content_items: list[dict[str, Any]]) -> list[DemoItem]:
     for content in content_items:
         if content.get("type") != "ltiResourceLink":
             continue
-        custom = content.get("custom") if isinstance(content.get("custom"), dict) else {}
-        line = content.get("lineItem") if isinstance(content.get("lineItem"), dict) else {}
+        custom = content.get("custom")
+        custom = custom if isinstance(custom, dict) else {}
+        line = content.get("lineItem")
+        line = line if isinstance(line, dict) else {}
         maximum = line.get("scoreMaximum")
         item = DemoItem(
             title=str(content.get("title") or "Attività OPES")[:300],

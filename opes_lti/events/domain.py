@@ -52,16 +52,14 @@ def _whole(value: Any) -> Any:
     return value
 
 
-def _whole_number(ge: int, le: int) -> Any:
-    """An integer as JSON Schema means it, within bounds ("3" and true are refused).
+# An integer as JSON Schema means it, within bounds ("3" and true are refused). The bounds
+# come before the validator, or pydantic writes them into the JSON Schema as "ge"/"le",
+# which no JSON Schema reader knows.
+Level = Annotated[int, Field(ge=0, le=10), BeforeValidator(_whole)]
+MaxLevel = Annotated[int, Field(ge=1, le=10), BeforeValidator(_whole)]
+Members = Annotated[int, Field(ge=1, le=500), BeforeValidator(_whole)]
+MeetingNumber = Annotated[int, Field(ge=1, le=100), BeforeValidator(_whole)]
 
-    The bounds must come before the validator, or pydantic writes them into the JSON Schema
-    as "ge"/"le", which no JSON Schema reader knows.
-    """
-    return Annotated[int, Field(ge=ge, le=le), BeforeValidator(_whole)]
-
-
-Level = _whole_number(0, 10)
 RegionCode = Literal[
     "01", "02", "03", "04", "05", "06", "07", "08", "09", "10",
     "11", "12", "13", "14", "15", "16", "17", "18", "19", "20",
@@ -111,7 +109,7 @@ class SelfAssessmentPayload(_Strict):
     competency: Identifier
     area: Identifier | None = None
     level: Level
-    max_level: _whole_number(1, 10)
+    max_level: MaxLevel
     phase: Phase
     #: A person assesses themselves, or a manager assesses their organisation.
     scope: Literal["person", "organisation"] = "person"
@@ -132,7 +130,7 @@ class GroupWorkPayload(_Strict):
     exercise: Identifier
     group: Identifier
     submission: Identifier
-    members: _whole_number(1, 500) = 1
+    members: Members = 1
 
 
 class GroupReviewPayload(_Strict):
@@ -182,7 +180,7 @@ class MeetingPayload(_Strict):
 
     community: Identifier
     meeting: Identifier
-    sequence: _whole_number(1, 100) | None = None
+    sequence: MeetingNumber | None = None
     mode: Literal["online", "in_person"]
 
 

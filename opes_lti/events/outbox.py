@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session, sessionmaker
 
 from opes_lti.core import outbound, queue
-from opes_lti.core.db import utcnow
+from opes_lti.core.db import affected, utcnow
 from opes_lti.core.settings import Settings
 from opes_lti.events.delivery import (
     Claim,
@@ -138,7 +138,7 @@ class SqlOutbox:
                 .values(status="pending", next_attempt_at=utcnow(), attempts=0)
                 .execution_options(synchronize_session=False)
             )
-            return result.rowcount, relabelled
+            return affected(result), relabelled
 
     def purge_delivered(self, older_than: timedelta) -> int:
         """Delete delivered rows older than ``older_than``."""
@@ -149,7 +149,7 @@ class SqlOutbox:
                     OutboxEntry.status == "delivered", OutboxEntry.delivered_at < cutoff
                 )
             )
-            return result.rowcount
+            return affected(result)
 
 
 def build_dispatcher(

@@ -140,7 +140,7 @@ class XapiMapper:
                     {"id": str(level), "description": {"und": str(level)}}
                     for level in range(0, p.max_level + 1)
                 ]
-                result = {
+                result: dict[str, Any] = {
                     "response": str(p.level),
                     "score": {
                         "raw": p.level,
@@ -150,7 +150,7 @@ class XapiMapper:
                     },
                     "completion": True,
                 }
-                ext = {
+                ext: dict[str, Any] = {
                     "phase": p.phase,
                     "framework-version": p.framework_version,
                     "scope": p.scope,
@@ -170,7 +170,7 @@ class XapiMapper:
                 )
             case GroupExerciseReviewed(payload=p):
                 obj = self.activity("file", p.exercise, p.submission)
-                result: dict[str, Any] = {}
+                result = {}
                 if p.rating is not None:
                     result["score"] = {"raw": p.rating, "min": 0, "max": 10}
                 return (
@@ -201,7 +201,7 @@ class XapiMapper:
                 return "posted", obj, {}, {"context_extensions": ext}
             case MeetingAttended(payload=p):
                 obj = self.activity("meeting", p.community, p.meeting)
-                ext: dict[str, Any] = {"mode": p.mode}
+                ext = {"mode": p.mode}
                 if p.sequence is not None:
                     ext["sequence"] = p.sequence
                 return "attended", obj, {}, {"context_extensions": ext}

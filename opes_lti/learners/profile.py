@@ -34,7 +34,8 @@ class Profile:
 
     def actor(self, user: str) -> Actor:
         """The event actor for this learner."""
-        return Actor(id=user, role=self.role, organisation=self.organisation, region=self.region)
+        # Validated as the event is: clean() checked the fields, this says so to mypy.
+        return Actor.model_validate({"id": user, **self.as_dict()})
 
     def as_dict(self) -> dict[str, str | None]:
         """For storage in a JSON field."""
@@ -47,8 +48,8 @@ def clean(raw: Mapping[str, Any]) -> Profile:
     if role is not None and role not in ROLES:
         raise ProfileError("role", "unknown role")
     # One printable line: the events carry it, and their schema refuses control characters.
-    organisation = _BLANKS.sub(" ", str(raw.get("organisation") or ""))
-    organisation = "".join(ch for ch in organisation if ch.isprintable()).strip() or None
+    spaced = _BLANKS.sub(" ", str(raw.get("organisation") or ""))
+    organisation = "".join(ch for ch in spaced if ch.isprintable()).strip() or None
     if organisation is not None and len(organisation) > 200:
         raise ProfileError("organisation", "at most 200 characters")
     region = str(raw.get("region") or "").strip() or None

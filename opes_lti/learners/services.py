@@ -39,8 +39,6 @@ def save(db: Session, user: str, profile: Profile, context: Context, source: str
             source=source,
             actor=profile.actor(user),
             context=context,
-            payload=ProfilePayload(
-                role=profile.role, organisation=profile.organisation, region=profile.region
-            ),
+            payload=ProfilePayload.model_validate(profile.as_dict()),
         ),
     )

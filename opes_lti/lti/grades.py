@@ -127,7 +127,8 @@ def _lineitem(services: PlatformServices, endpoint: dict[str, Any], job: Any) ->
     scopes = endpoint.get("scope") or []
     container = endpoint["lineitems"]
     for page in services.paged(container, scopes, CONTAINER_TYPE):
-        for item in page if isinstance(page, list) else []:
+        items: list[Any] = page if isinstance(page, list) else []
+        for item in items:
             if (
                 item.get("resourceLinkId") == job.resource_link_id
                 and item.get("resourceId") == job.resource_id

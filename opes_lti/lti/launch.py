@@ -389,14 +389,14 @@ def _record(db: Session, values: dict[str, Any]) -> bool:
     """
     relaxed = relaxed_engine(db)
     if relaxed is None:
-        with db.get_bind().connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        engine = db.get_bind().engine
+        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
             return conn.execute(RECORD_IF_REGISTERED, values).first() is not None
     pooled = relaxed.raw_connection()  # through the pool and its liveness check
     try:
         params = values | {"roles": json.dumps(values["roles"])}
-        return (
-            pooled.driver_connection.execute(_postgres_record_sql(), params).fetchone() is not None
-        )
+        driver: Any = pooled.driver_connection  # psycopg's own connection, checked out
+        return driver.execute(_postgres_record_sql(), params).fetchone() is not None
     finally:
         pooled.close()  # back to the pool
 

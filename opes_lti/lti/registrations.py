@@ -179,8 +179,8 @@ def _purge_scope(
     counts = {}
     for table, column in referring:
         where = sa.column(column) == platform_id
-        counts[table] = db.scalar(
-            sa.select(sa.func.count()).select_from(sa.table(table)).where(where)
+        counts[table] = (
+            db.scalar(sa.select(sa.func.count()).select_from(sa.table(table)).where(where)) or 0
         )
     return platform, counts, referring
 
@@ -260,7 +260,7 @@ def for_login(db: Session, issuer: str, client_id: str | None) -> list[PlatformR
     registration up again, so a platform removed on another worker is refused there at
     once. Only found registrations are kept: a new one works on its first login.
     """
-    key = (str(db.get_bind().url), issuer, client_id or "")
+    key = (str(db.get_bind().engine.url), issuer, client_id or "")
     cached = _login_cache.get(key)
     if cached is not None:
         return cached
@@ -282,7 +282,7 @@ def for_launch(
     round trip, and a platform or deployment removed on another worker is refused there.
     ``fresh`` skips the cache.
     """
-    key = (str(db.get_bind().url), issuer, client_id, deployment_id)
+    key = (str(db.get_bind().engine.url), issuer, client_id, deployment_id)
     cached = None if fresh else _launch_cache.get(key)
     if cached is not None:
         return [(cached, True)]
@@ -313,7 +313,7 @@ def platform_origins(db: Session) -> frozenset[str]:
     seconds: a platform registered on another worker may be framed a little later; a
     removed one keeps framing rights that long, but its launches are refused at once.
     """
-    url = str(db.get_bind().url)
+    url = str(db.get_bind().engine.url)
     cached = _origins_cache.get(url)
     return cached if cached is not None else _origins_cache.put(url, _read_origins(db))
 

@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, sessionmaker
 
-from opes_lti.core.db import utcnow
+from opes_lti.core.db import affected, utcnow
 from opes_lti.lti.models import LaunchValue
 
 
@@ -115,9 +115,9 @@ class DatabaseStore:
     def purge(self) -> int:
         """Delete expired values."""
         with self.sessions.begin() as db:
-            return db.execute(
-                sa.delete(LaunchValue).where(LaunchValue.expires_at <= utcnow())
-            ).rowcount
+            return affected(
+                db.execute(sa.delete(LaunchValue).where(LaunchValue.expires_at <= utcnow()))
+            )
 
 
 class RedisStore:

@@ -19,7 +19,7 @@ from opes_lti.lti.models import Deployment, Platform
 from opes_lti.lti.registrations import PlatformRef
 
 
-class DatabaseToolConf(ToolConfAbstract):  # type: ignore[type-arg]
+class DatabaseToolConf(ToolConfAbstract):
     """Registrations read from the database; several client ids per issuer."""
 
     def __init__(self, db: Session) -> None:

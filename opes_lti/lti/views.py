@@ -18,6 +18,7 @@ from flask import (
     url_for,
 )
 from flask_babel import force_locale
+from werkzeug.wrappers import Response as WerkzeugResponse
 
 from opes_lti.core.db import database, session
 from opes_lti.core.limits import body_limit
@@ -83,14 +84,14 @@ LAUNCH_BYTES = 64 * 1024
 
 @bp.route("/login", methods=["GET", "POST"])
 @body_limit(LOGIN_BYTES)
-def login() -> Response:
+def login() -> WerkzeugResponse:
     """OIDC third-party-initiated login."""
     params = request.values.to_dict()
     target = begin_login(session(), store(), params, launch_url())
     storage_target = params.get("lti_storage_target")
     if storage_target:
         # Keep the state in the platform's frame too (LTI Platform Storage), then go on.
-        response = make_response(
+        response: WerkzeugResponse = make_response(
             render_template(
                 "lti/storage_login.html",
                 redirect_url=target.url,

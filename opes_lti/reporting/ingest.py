@@ -78,14 +78,15 @@ def _row(
         "envelope": canonical,
     }
     if isinstance(event, SelfAssessmentSubmitted):
+        answer = event.payload
         row |= {
-            "framework": payload.framework,
-            "competency": payload.competency,
-            "phase": payload.phase,
-            "level": payload.level,
+            "framework": answer.framework,
+            "competency": answer.competency,
+            "phase": answer.phase,
+            "level": answer.level,
         }
-        if payload.scope == "organisation":
-            row["organisation"] = payload.organisation
+        if answer.scope == "organisation":
+            row["organisation"] = answer.organisation
     return row
 
 
@@ -105,7 +106,7 @@ def _unnest_insert() -> sa.TextClause:
         f"CAST(:{c.name} AS {c.type.compile(dialect=dialect)}[])" for c in table.columns
     )
     return sa.text(  # names come from our own table definition, values are bound
-        f"INSERT INTO {table.name} ({names}) SELECT * FROM unnest({arrays}) "  # noqa: S608
+        f"INSERT INTO {StoredEvent.__tablename__} ({names}) SELECT * FROM unnest({arrays}) "  # noqa: S608
         "ON CONFLICT (id) DO NOTHING RETURNING id"
     )
 

@@ -70,7 +70,7 @@ def placement(db: Session, launch: Launch) -> Placement:
         raise PlacementError(f"unknown phase {phase!r} (pre or post)")
     if display not in DISPLAYS:
         raise PlacementError(f"unknown display {display!r} (competency or area)")
-    setup = Setup(framework, phase, parse_areas(custom.get("areas"), framework), display)  # type: ignore[arg-type]
+    setup = Setup(framework, phase, parse_areas(custom.get("areas"), framework), display)
     return Placement(
         launch.platform.id,
         str(launch.context.get("id") or ""),

@@ -184,7 +184,7 @@ class SelfAssessmentXBlock(XBlock):
 
     def _setup(self) -> Setup:
         framework = self._framework()
-        return Setup(framework, self.phase, parse_areas(self.areas, framework), self.display)  # type: ignore[arg-type]
+        return Setup(framework, self.phase, parse_areas(self.areas, framework), self.display)
 
     def _viewer(self) -> Viewer:
         user = self.runtime.service(self, "user").get_current_user()
