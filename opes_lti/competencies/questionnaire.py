@@ -72,6 +72,55 @@ class Setup:
         return [competency.code for _, competency in self.items()]
 
 
+class SetupError(ValueError):
+    """A placement's settings do not make a questionnaire; ``problems`` names each one."""
+
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__("; ".join(problems))
+        self.problems = problems
+
+
+def configure(
+    framework: Framework,
+    phase: object = "pre",
+    display: object = "competency",
+    areas: str | Iterable[str] | None = None,
+) -> Setup:
+    """A placement's setup from the designer's values, as either face received them.
+
+    Both faces call this (the LTI launch's custom parameters, the block's Studio form and
+    its stored fields), so a value one refuses the other refuses too.
+    """
+    problems = []
+    if phase not in PHASES:
+        problems.append(f"phase: {phase!r} is not pre or post")
+    if display not in DISPLAYS:
+        problems.append(f"display: {display!r} is not competency or area")
+    if problems:
+        raise SetupError(problems)
+    return Setup(
+        framework,
+        "post" if phase == "post" else "pre",
+        parse_areas(areas, framework),
+        "area" if display == "area" else "competency",
+    )
+
+
+#: Why a submission is held back; each face words it in the learner's language.
+Refusal = Literal["incomplete", "needs_organisation"]
+
+
+def submission_refused(
+    setup: Setup, answers: Mapping[str, int], organisation: str | None
+) -> Refusal | None:
+    """What stops these answers being submitted, or None when they may go."""
+    if not is_complete(setup, answers):
+        return "incomplete"
+    if setup.framework.scope == "organisation" and not organisation:
+        return "needs_organisation"
+    return None
+
+
 def record(setup: Setup, answers: Mapping[str, int], given: Mapping[str, Any]) -> dict[str, int]:
     """``answers`` with ``given`` applied; :class:`AnswerError` if any does not fit.
 

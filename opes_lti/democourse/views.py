@@ -15,7 +15,7 @@ from opes_lti.core.db import session
 from opes_lti.democourse import services
 from opes_lti.democourse.models import DemoItem
 from opes_lti.democourse.platform import AGS_SCOPE, BY_KEY, PEOPLE, DemoPlatform, signing_key
-from opes_lti.lti.views import embeddable
+from opes_lti.lti.framing import embeddable
 
 bp = Blueprint("demo", __name__, url_prefix="/demo", template_folder="templates")
 # Its pages open the tool in a frame and are the target of the tool's Deep Linking form.

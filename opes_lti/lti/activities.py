@@ -6,7 +6,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
-from flask import Flask
+from flask import Blueprint, Flask
+from sqlalchemy.orm import Session
 
 from opes_lti.lti.launch import Launch
 
@@ -53,9 +54,21 @@ class Option:
         return list(groups.items())
 
 
+#: The picker's settings of an activity, for a database session and a language.
+Options = Callable[[Session, str], tuple[Option, ...]]
+
+
+def _no_options(_db: Session, _lang: str) -> tuple[Option, ...]:
+    return ()
+
+
 @dataclass(frozen=True)
 class Activity:
-    """An activity the tool can launch (and offer in the Deep Linking picker)."""
+    """An activity the tool can launch (and offer in the Deep Linking picker).
+
+    ``app.py`` lists the activities; :func:`install` is all the launch machinery needs
+    to know of one.
+    """
 
     #: Stable key, sent back by the platform as the custom parameter ``activity``.
     key: str
@@ -63,17 +76,23 @@ class Activity:
     title: Any
     #: Renders the activity for a validated launch.
     render: Callable[[Launch], Any]
+    #: The activity's pages after the launch (forms and scripts), or None.
+    blueprint: Blueprint | None = None
     #: Whether the platform should keep a grade column for it.
     graded: bool = False
-    #: Settings offered in the picker (built when the picker opens).
-    options: Callable[[], tuple[Option, ...]] = lambda: ()
+    #: Settings offered in the picker, built when the picker opens.
+    options: Options = _no_options
     #: Offered to designers in the Deep Linking picker. The test activity is not: it is
     #: for administrators checking a connection (custom parameter ``activity=placeholder``).
     offered: bool = True
 
 
-def register(app: Flask, activity: Activity) -> None:
-    """Make ``activity`` launchable in ``app``."""
+def install(app: Flask, activity: Activity) -> None:
+    """Make ``activity`` launchable in ``app``, with its pages."""
+    if activity.key in registered(app):
+        raise ValueError(f"two activities named {activity.key!r}")
+    if activity.blueprint is not None:
+        app.register_blueprint(activity.blueprint)
     app.extensions.setdefault("opes_activities", {})[activity.key] = activity
 
 

@@ -96,3 +96,17 @@ class LaunchRecord(Base):
     roles: Mapped[list[str]] = mapped_column(JSONType)
     locale: Mapped[str] = mapped_column(sa.String(8))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class PlacementColumns:
+    """The columns of a row kept per learner in one placed activity (a resource link).
+
+    An activity's model mixes this in, so every activity keys its rows the same way and
+    a platform purge finds them through the foreign key.
+    """
+
+    platform_id: Mapped[int] = mapped_column(sa.ForeignKey("lti_platforms.id", ondelete="CASCADE"))
+    context_id: Mapped[str] = mapped_column(sa.String(500))
+    resource_link_id: Mapped[str] = mapped_column(sa.String(500))
+    #: The pseudonymous learner.
+    user: Mapped[str] = mapped_column(sa.String(64))

@@ -17,46 +17,24 @@ from flask import (
     request,
     url_for,
 )
-from flask_babel import force_locale
+from flask_babel import force_locale, get_locale
 from werkzeug.wrappers import Response as WerkzeugResponse
 
-from opes_lti.core.db import database, session
+from opes_lti.core.db import session
 from opes_lti.core.limits import body_limit
-from opes_lti.lti import deep_linking, dynamic, keys, registrations
+from opes_lti.lti import deep_linking, dynamic, keys
 from opes_lti.lti.activities import Option, offered, registered
 from opes_lti.lti.errors import REASONS, LaunchError
+from opes_lti.lti.framing import allow_framing_by, embeddable
 from opes_lti.lti.launch import Launch, accept, begin_login, validate_launch
 from opes_lti.lti.registrations import RegistrationError
-from opes_lti.lti.sessions import PageSessions
-from opes_lti.lti.store import LaunchStore, make_store
+from opes_lti.lti.runtime import launch_url, store
 
 bp = Blueprint("lti", __name__, url_prefix="/lti", template_folder="templates")
 
 STATE_COOKIE = "opes-lti-state-"
 #: Seconds the platform's frame has to answer with the stored state.
 STORAGE_CHECK_TTL = 120
-
-
-def store() -> LaunchStore:
-    """The app's launch store (built once per app)."""
-    app = current_app._get_current_object()  # type: ignore[attr-defined]
-    if "opes_lti_store" not in app.extensions:
-        settings = app.config["OPES_SETTINGS"]
-        app.extensions["opes_lti_store"] = make_store(settings.redis_url, database(app).sessions)
-    return app.extensions["opes_lti_store"]
-
-
-def page_sessions() -> PageSessions:
-    """The app's page-session signer (built once per app)."""
-    app = current_app._get_current_object()  # type: ignore[attr-defined]
-    if "opes_lti_pages" not in app.extensions:
-        app.extensions["opes_lti_pages"] = PageSessions(app.config["SECRET_KEY"])
-    return app.extensions["opes_lti_pages"]
-
-
-def launch_url() -> str:
-    """The public launch URL (what platforms must send as target_link_uri)."""
-    return current_app.config["OPES_SETTINGS"].base_url + url_for("lti.launch")
 
 
 def _secure() -> bool:
@@ -205,11 +183,16 @@ def _show(result: Launch) -> Any:
     return activity.render(result)
 
 
+def _language() -> str:
+    return str(get_locale() or "it")
+
+
 def _picker(token: str, error: bool = False) -> str:
+    db, lang = session(), _language()
     return render_template(
         "lti/picker.html",
         token=token,
-        activities=list(offered(current_app).values()),
+        activities=[(a, a.options(db, lang)) for a in offered(current_app).values()],
         multiple=deep_linking.accepts_multiple(store(), token),
         error=error,
     )
@@ -231,7 +214,7 @@ def _choices(form: Any) -> list[deep_linking.Choice]:
             raise LaunchError("bad_choice", "maximum score out of range")
         title = (form.get(f"title-{key}") or "").strip()[:200] or str(activity.title)
         chosen: dict[str, str] = {}
-        for option in activity.options():
+        for option in activity.options(session(), _language()):
             chosen[option.name] = _option_value(form, key, option, chosen)
         choices.append(deep_linking.Choice(key, title, graded, maximum, tuple(chosen.items())))
     return choices
@@ -273,39 +256,7 @@ def deep_link() -> Any:
         return render_template("lti/deep_link_return.html", return_url=return_url, message=message)
 
 
-def _frame_policy(response: Response) -> Response:
-    # LTI pages live in the platforms' iframes: let exactly the registered ones frame them,
-    # and a platform registering now (it is not registered yet, or failed to be).
-    allowed = registrations.platform_origins(session()) | set(g.get("framing_origins", ()))
-    origins = " ".join(sorted(allowed))
-    nonce = g.get("csp_nonce", "")
-    response.headers["Content-Security-Policy"] = (
-        f"default-src 'self'; script-src 'self' 'nonce-{nonce}'; "
-        "style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
-        f"frame-ancestors 'self' {origins}".rstrip()
-    )
-    return response
-
-
-def _script_nonce() -> None:
-    g.csp_nonce = secrets.token_urlsafe(16)
-
-
-def embeddable(blueprint: Blueprint) -> None:
-    """Let the registered platforms frame ``blueprint``'s pages; give them a script nonce.
-
-    Every activity's blueprint calls this: its pages open inside the course's iframe.
-    """
-    blueprint.before_request(_script_nonce)
-    blueprint.after_request(_frame_policy)
-
-
 embeddable(bp)
-
-
-@bp.app_context_processor
-def _nonce() -> dict[str, str]:
-    return {"csp_nonce": g.get("csp_nonce", "")}
 
 
 @bp.get("/register")
@@ -315,7 +266,7 @@ def register() -> tuple[str, int]:
     openid_configuration = request.args.get("openid_configuration", "")
     # The platform opens this page in its own frame: it must see the answer, even a refusal.
     if origin := dynamic.origin_of(openid_configuration):
-        g.framing_origins = (origin,)
+        allow_framing_by(origin)
     invitation, taken = None, False
     try:
         invitation = dynamic.check_invite(settings.secret_key, request.args.get("invite", ""))

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from flask import current_app, render_template
+from flask import render_template
 from flask_babel import lazy_gettext as _l
 
+from opes_lti.lti import pages
 from opes_lti.lti.activities import Activity
 from opes_lti.lti.launch import Launch
-from opes_lti.lti.views import page_sessions
+from opes_lti.lti.runtime import base_url
+from opes_lti.placeholder import views
 
 
 def render(launch: Launch) -> str:
@@ -16,11 +18,16 @@ def render(launch: Launch) -> str:
         "placeholder/launch.html",
         launch=launch,
         course=launch.context.get("title") or launch.context.get("label") or "",
-        reporting_url=current_app.config["OPES_SETTINGS"].base_url + "/",
-        token=page_sessions().remember(launch),
+        reporting_url=base_url() + "/",
+        token=pages.issue(launch),
     )
 
 
 ACTIVITY = Activity(
-    key="placeholder", title=_l("Test activity"), render=render, graded=True, offered=False
+    key="placeholder",
+    title=_l("Test activity"),
+    render=render,
+    blueprint=views.bp,
+    graded=True,
+    offered=False,
 )

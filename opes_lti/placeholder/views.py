@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, render_template, request
+from flask import Blueprint, render_template
 from flask_babel import force_locale
-from flask_babel import lazy_gettext as _l
 
 from opes_lti.core.db import session
-from opes_lti.lti import grades
-from opes_lti.lti.views import embeddable, page_sessions
+from opes_lti.lti import grades, pages
+from opes_lti.lti.framing import embeddable
 
 bp = Blueprint("placeholder", __name__, url_prefix="/placeholder", template_folder="templates")
 embeddable(bp)
@@ -18,11 +17,7 @@ embeddable(bp)
 def complete() -> tuple[str, int]:
     """Queue the score (the grade worker posts it) and say so."""
     db = session()
-    launch = page_sessions().recall(db, request.form.get("token", ""))
-    if launch is None:
-        abort(
-            403, description=_l("This page has expired: open the activity again from the course.")
-        )
+    launch, _token = pages.recall()
     with force_locale(launch.locale):
         if not grades.can_grade(launch):
             return render_template("placeholder/completed.html", graded=False), 200

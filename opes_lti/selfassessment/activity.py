@@ -2,19 +2,17 @@
 
 from __future__ import annotations
 
-from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import Session
 
-from opes_lti.core.db import session
 from opes_lti.frameworks import services as library
 from opes_lti.lti.activities import Activity, Choice, Option
 from opes_lti.selfassessment import services, views
 
 
-def options() -> tuple[Option, ...]:
+def options(db: Session, lang: str) -> tuple[Option, ...]:
     """Framework, phase, areas and display mode, as the picker offers them."""
-    frameworks = library.all_frameworks(session())
-    lang = str(get_locale() or "it")
+    frameworks = library.all_frameworks(db)
     return (
         Option(
             "framework",
@@ -52,6 +50,7 @@ ACTIVITY = Activity(
     key=services.KEY,
     title=_l("Competency self-assessment"),
     render=views.render,
+    blueprint=views.bp,
     graded=True,
     options=options,
 )

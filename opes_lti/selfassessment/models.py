@@ -9,9 +9,10 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
 from opes_lti.core.db import Base, JSONType, UTCDateTime, utcnow
+from opes_lti.lti.models import PlacementColumns
 
 
-class AnswerSet(Base):
+class AnswerSet(PlacementColumns, Base):
     """A learner's answers in one placement (resource link), kept as they go."""
 
     __tablename__ = "selfassessment_answers"
@@ -22,11 +23,6 @@ class AnswerSet(Base):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    platform_id: Mapped[int] = mapped_column(sa.ForeignKey("lti_platforms.id", ondelete="CASCADE"))
-    context_id: Mapped[str] = mapped_column(sa.String(500))
-    resource_link_id: Mapped[str] = mapped_column(sa.String(500))
-    #: The pseudonymous learner.
-    user: Mapped[str] = mapped_column(sa.String(64))
     phase: Mapped[str] = mapped_column(sa.String(4))
     framework_id: Mapped[str] = mapped_column(sa.String(64))
     framework_version: Mapped[str] = mapped_column(sa.String(64))

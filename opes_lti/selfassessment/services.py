@@ -15,22 +15,21 @@ from opes_lti.competencies import builtin, csvformat
 from opes_lti.competencies.framework import Framework
 from opes_lti.competencies.gain import DEFAULT_K, CellStats, Pair, aggregate
 from opes_lti.competencies.questionnaire import (
-    DISPLAYS,
-    PHASES,
     AnswerError,
     Setup,
+    SetupError,
     completion_score,
+    configure,
     events,
     is_complete,
-    parse_areas,
     record,
 )
 from opes_lti.core.db import lock_for_change, utcnow
 from opes_lti.events import outbox
-from opes_lti.events.domain import Context
 from opes_lti.frameworks import services as library
 from opes_lti.learners.services import Profile
 from opes_lti.lti import grades
+from opes_lti.lti.context import PlacementKey, context_of
 from opes_lti.lti.launch import Launch
 from opes_lti.selfassessment.models import AnswerSet
 
@@ -64,29 +63,17 @@ def placement(db: Session, launch: Launch) -> Placement:
         framework = library.find(db, name)
     except library.UnknownFramework:
         raise PlacementError(f"unknown framework {name!r}") from None
-    phase = str(custom.get("phase") or "pre")
-    display = str(custom.get("display") or "competency")
-    if phase not in PHASES:
-        raise PlacementError(f"unknown phase {phase!r} (pre or post)")
-    if display not in DISPLAYS:
-        raise PlacementError(f"unknown display {display!r} (competency or area)")
-    setup = Setup(framework, phase, parse_areas(custom.get("areas"), framework), display)
-    return Placement(
-        launch.platform.id,
-        str(launch.context.get("id") or ""),
-        str(launch.resource_link.get("id") or ""),
-        setup,
-    )
-
-
-def context_of(launch: Launch) -> Context:
-    """Where an event from this launch happened, as the reporting service groups it."""
-    return Context(
-        platform="lti",
-        platform_id=launch.platform.issuer[:200],
-        course=str(launch.context.get("id") or "")[:200] or None,
-        activity=str(launch.resource_link.get("id") or "")[:200] or None,
-    )
+    try:
+        setup = configure(
+            framework,
+            custom.get("phase") or "pre",
+            custom.get("display") or "competency",
+            custom.get("areas"),
+        )
+    except SetupError as exc:
+        raise PlacementError(str(exc)) from None
+    key = PlacementKey.of(launch)
+    return Placement(key.platform_id, key.context_id, key.resource_link_id, setup)
 
 
 def _find(db: Session, where: Placement, user: str, lock: bool = False) -> AnswerSet | None:

@@ -11,23 +11,24 @@ from typing import Any
 from flask import Blueprint, Response, abort, current_app, jsonify, render_template, request
 from flask_babel import force_locale
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 
 from opes_lti.competencies import chart
 from opes_lti.competencies.questionnaire import (
     AnswerError,
-    is_complete,
     progress,
     result,
     resume_at,
+    submission_refused,
 )
 from opes_lti.core.db import session
 from opes_lti.learners import services as learners
-from opes_lti.lti import roster
+from opes_lti.lti import pages, roster
+from opes_lti.lti.context import context_of
 from opes_lti.lti.errors import LaunchError
+from opes_lti.lti.framing import embeddable
 from opes_lti.lti.launch import Launch, pseudonym
+from opes_lti.lti.runtime import base_url, source_name, store
 from opes_lti.lti.services import ServiceError
-from opes_lti.lti.views import embeddable, page_sessions, store
 from opes_lti.regions import REGIONS
 from opes_lti.selfassessment import services
 from opes_lti.selfassessment.services import Placement, PlacementError
@@ -41,16 +42,10 @@ bp = Blueprint(
 )
 embeddable(bp)
 
-EXPIRED = _l("This page has expired: open the activity again from the course.")
-
-
-def _source() -> str:
-    return current_app.config["OPES_SETTINGS"].source_name
-
 
 def render(launch: Launch) -> Any:
     """The page a launch opens: class view, profile step, a screen, or the result."""
-    token = page_sessions().remember(launch)
+    token = pages.issue(launch)
     where = _placement(launch)
     db = session()
     if launch.is_instructor:
@@ -66,14 +61,6 @@ def _placement(launch: Launch) -> Placement:
         return services.placement(session(), launch)
     except PlacementError as exc:
         raise LaunchError("bad_setup", str(exc)) from None
-
-
-def _recall() -> tuple[Launch, str]:
-    token = request.form.get("token", "")
-    launch = page_sessions().recall(session(), token)
-    if launch is None:
-        abort(403, description=EXPIRED)
-    return launch, token
 
 
 def _next_page(
@@ -168,14 +155,14 @@ def _class_page(where: Placement, launch: Launch, token: str) -> str:
         view=view,
         answered=services.who_answered(view, members) if members is not None else None,
         lang=launch.locale,
-        reporting_url=current_app.config["OPES_SETTINGS"].base_url + "/",
+        reporting_url=base_url() + "/",
     )
 
 
 @bp.post("/profile")
 def profile() -> Any:
     """Save the profile step (any field may be skipped), then go on to the questions."""
-    launch, token = _recall()
+    launch, token = pages.recall()
     with force_locale(launch.locale):
         if request.form.get("action") == "edit":
             current = learners.get(session(), launch.user) or learners.Profile()
@@ -194,7 +181,7 @@ def profile() -> Any:
             }[exc.field]
             return _profile_page(launch, token, learners.prefill({}), error=message)
         db = session()
-        learners.save(db, launch.user, cleaned, services.context_of(launch), _source())
+        learners.save(db, launch.user, cleaned, context_of(launch), source_name())
         db.commit()
         return _next_page(_placement(launch), launch, token)
 
@@ -206,7 +193,7 @@ def _given(form: Any, screen_codes: list[str]) -> dict[str, Any]:
 @bp.post("/screen")
 def screen() -> Any:
     """A screen's answers, then the page asked for: previous, next, or the submission."""
-    launch, token = _recall()
+    launch, token = pages.recall()
     with force_locale(launch.locale):
         where = _placement(launch)
         screens = where.setup.screens()
@@ -226,13 +213,14 @@ def screen() -> Any:
             return _next_page(where, launch, token, index, error=message), 400
         action = request.form.get("nav", "next")
         if action == "submit" or (action == "next" and index == len(screens) - 1):
-            if not is_complete(where.setup, answers):
+            profile = learners.get(db, launch.user) or learners.Profile()
+            refused = submission_refused(where.setup, answers, profile.organisation)
+            if refused == "incomplete":
                 db.commit()
                 return _next_page(
                     where, launch, token, None, error=_("Some competences have no answer yet.")
                 ), 400
-            profile = learners.get(db, launch.user) or learners.Profile()
-            if where.framework.scope == "organisation" and not profile.organisation:
+            if refused == "needs_organisation":
                 db.commit()
                 return _profile_page(
                     launch,
@@ -240,7 +228,7 @@ def screen() -> Any:
                     profile,
                     error=_("An assessment of your organisation needs its name: add it here."),
                 )
-            services.submit(db, where, launch, profile, _source())
+            services.submit(db, where, launch, profile, source_name())
             db.commit()
             return _result_page(where, launch, token, answers)
         db.commit()
@@ -254,9 +242,7 @@ def save() -> Response | tuple[Response, int]:
     body = request.get_json(silent=True)
     if not isinstance(body, dict) or not isinstance(body.get("answers"), dict):
         return jsonify(error="expected {token, answers: {code: level}}"), 400
-    launch = page_sessions().recall(session(), str(body.get("token") or ""))
-    if launch is None:
-        return jsonify(error="expired"), 403
+    launch = pages.recall_json(body)
     with force_locale(launch.locale):
         where = _placement(launch)
         db = session()
@@ -273,7 +259,7 @@ def save() -> Response | tuple[Response, int]:
 @bp.post("/class.csv")
 def class_csv() -> Response:
     """The class averages as a spreadsheet, for instructors."""
-    launch, _token = _recall()
+    launch, _token = pages.recall()
     if not launch.is_instructor:
         abort(403)
     where = _placement(launch)

@@ -9,8 +9,8 @@ import requests
 import sqlalchemy as sa
 
 from opes_lti.lti.grades import GradeJob, GradeSender
+from opes_lti.lti.runtime import page_sessions
 from opes_lti.lti.sessions import PageSessions
-from opes_lti.lti.views import page_sessions
 from tests.lti.conftest import Tool
 from tests.support.platform import OpenEdxPlatform
 

@@ -14,7 +14,8 @@ from opes_lti.core.settings import Settings
 from opes_lti.lti.launch import pseudonym
 from opes_lti.lti.models import Deployment, LaunchRecord, LaunchValue, Platform
 from opes_lti.lti.registrations import PlatformSpec, add_platform
-from opes_lti.lti.views import STATE_COOKIE, store
+from opes_lti.lti.runtime import store
+from opes_lti.lti.views import STATE_COOKIE
 from tests.lti.conftest import REDIS_URL, Tool
 from tests.support.platform import LaunchResult, OpenEdxPlatform
 

@@ -10,7 +10,7 @@ from opes_lti.core.db import session
 from opes_lti.lti import roster
 from opes_lti.lti.launch import Launch
 from opes_lti.lti.models import Platform
-from opes_lti.lti.views import store
+from opes_lti.lti.runtime import store
 from tests.lti.conftest import Tool
 from tests.support.platform import OpenEdxPlatform
 
