@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import json
 import re
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -38,7 +39,7 @@ def _answer(runtime: Any, block: Any, level: int) -> dict[str, Any]:
     for code in ("PA.1", "PA.2"):
         status, progress = call(runtime, block, "save_answers", {"answers": {code: level}})
         assert status == 200
-    assert progress == {"answered": 2, "total": 2}
+    assert progress == {"success": True, "errors": [], "answered": 2, "total": 2}
     status, body = call(runtime, block, "submit", {})
     assert status == 200, body
     return body
@@ -111,11 +112,12 @@ def test_a_bad_answer_is_refused_and_changes_nothing(make_runtime: Callable[...,
     for answers in ({"PA.1": 9}, {"GO.1": 2}, {"PA.1": "x"}, "not an object"):
         status, body = call(runtime, block, "save_answers", {"answers": answers})
         assert status == 400
-        assert body["error"]
+        assert body["success"] is False
+        assert body["errors"]
     assert block.answers == {}
     status, body = call(runtime, block, "submit", {})
     assert status == 400
-    assert "Alcune competenze" in body["error"] or "Some competences" in body["error"]
+    assert any("Alcune competenze" in e or "Some competences" in e for e in body["errors"])
     assert runtime.published == []
 
 
@@ -233,7 +235,8 @@ def test_studio_bad_settings_are_refused_and_nothing_is_stored(
     }
     status, body = call(runtime, block, "studio_submit", good | change)
     assert status == 400
-    assert message in body["error"]
+    assert body["success"] is False
+    assert any(message in e for e in body["errors"])
     assert block.display_name != "X"
 
 
@@ -325,7 +328,7 @@ def test_studio_offers_frameworks_added_to_the_tool_and_keeps_a_copy(
     block = block_from(runtime, PRE)
     with (
         serve_wsgi(app) as url,
-        override_settings(XBLOCK_SETTINGS={"SelfAssessmentXBlock": {"TOOL_URL": url}}),
+        override_settings(XBLOCK_SETTINGS={"OPES": {"TOOL_URL": url}}),
     ):
         studio = _html(block, "studio_view")
         assert 'value="tool:ets-puglia"' in studio
@@ -367,7 +370,7 @@ def test_studio_says_when_the_tool_cannot_be_reached(make_runtime: Callable[...,
     runtime = make_runtime()
     block = block_from(runtime, PRE)
     bucket = {"TOOL_URL": "http://127.0.0.1:9"}  # nothing listens there
-    with override_settings(XBLOCK_SETTINGS={"SelfAssessmentXBlock": bucket}):
+    with override_settings(XBLOCK_SETTINGS={"OPES": bucket}):
         studio = _html(block, "studio_view")
     assert "non è raggiungibile" in studio
     assert "Progettazione e gestione nel Terzo settore" in studio  # shipped ones still offered
@@ -382,9 +385,9 @@ def test_without_the_outbox_app_events_held_by_an_outage_leave_at_the_next_visit
     # A platform that installed the block but not its outbox app: a learner's own list.
     from django.test import override_settings
 
-    from opes_xblocks import selfassessment
+    from opes_xblocks import compat
 
-    monkeypatch.setattr(selfassessment, "_outbox_installed", lambda: False)
+    monkeypatch.setattr(compat, "outbox_installed", lambda: False)
 
     from opes_lti.reporting.models import StoredEvent
     from tests.support.servers import serve_wsgi
@@ -397,20 +400,19 @@ def test_without_the_outbox_app_events_held_by_an_outage_leave_at_the_next_visit
     }
     runtime = make_runtime()
     block = block_from(runtime, PRE)
-    with override_settings(XBLOCK_SETTINGS={"SelfAssessmentXBlock": down}):
+    with override_settings(XBLOCK_SETTINGS={"OPES": down}):
         _answer(runtime, block, 2)
     assert len(block.pending_events) == 2
-    assert block.events_attempts == 1
-    assert block.events_retry_at > 0
+    assert {e["attempts"] for e in block.pending_events} == {1}
+    assert all(e["due"] > time.time() for e in block.pending_events)
     with serve_wsgi(app) as url:
         bucket = {"REPORTING_URL": url, "REPORTING_TOKEN": token, "SOURCE_NAME": "openedx-test"}
-        with override_settings(XBLOCK_SETTINGS={"SelfAssessmentXBlock": bucket}):
+        with override_settings(XBLOCK_SETTINGS={"OPES": bucket}):
             _html(block)  # too early: the backoff holds
             assert len(block.pending_events) == 2
-            block.events_retry_at = 0.0
+            block.pending_events = [{**e, "due": 0.0} for e in block.pending_events]
             _html(block)  # the learner comes back to their result
     assert block.pending_events == []
-    assert block.events_attempts == 0
     with app.extensions["opes_db"].sessions() as db:
         assert len(db.scalars(sa.select(StoredEvent)).all()) == 2
 
@@ -472,7 +474,7 @@ def test_events_held_by_an_outage_leave_with_the_send_command_even_if_nobody_ret
     }
     runtime = make_runtime()
     block = block_from(runtime, PRE)
-    with override_settings(XBLOCK_SETTINGS={"SelfAssessmentXBlock": down}):
+    with override_settings(XBLOCK_SETTINGS={"OPES": down}):
         _answer(runtime, block, 2)  # the inline attempt fails: the rows wait
     ids = [event["id"] for _, event in _outbox(block)]
     rows = PendingEvent.objects.filter(event_id__in=ids)
@@ -481,7 +483,7 @@ def test_events_held_by_an_outage_leave_with_the_send_command_even_if_nobody_ret
     rows.update(next_attempt_at=timezone.now())  # as time passes
     with serve_wsgi(app) as url:
         bucket = down | {"REPORTING_URL": url}
-        with override_settings(XBLOCK_SETTINGS={"SelfAssessmentXBlock": bucket}):
+        with override_settings(XBLOCK_SETTINGS={"OPES": bucket}):
             out = io.StringIO()
             call_command("opes_send_events", stdout=out)  # cron; the learner never returns
     assert "delivered 2" in out.getvalue()

@@ -14,7 +14,6 @@ from opes_lti.events.delivery import (
     Claim,
     Dispatcher,
     OutboxItem,
-    ReportingClient,
     Settlement,
 )
 from opes_lti.events.domain import OutcomeEvent, canonical_json
@@ -91,16 +90,14 @@ class DjangoOutbox:
 
 
 def dispatcher(settings: dict[str, Any]) -> Dispatcher | None:
-    """The sender for the reporting service in the blocks' settings, or None if unset."""
-    url = settings.get("REPORTING_URL")
-    if not url:
-        return None
-    client = ReportingClient(url, settings.get("REPORTING_TOKEN", ""), timeout=10.0)
-    return Dispatcher(DjangoOutbox(), client)
+    """The sender of the LMS's outbox table for the reporting service in ``settings``."""
+    from opes_xblocks.base import dispatcher_for
+
+    return dispatcher_for(settings, DjangoOutbox())
 
 
 def settings_bucket() -> dict[str, Any]:
-    """The self-assessment block's XBLOCK_SETTINGS entry (where the reporting service is)."""
-    from django.conf import settings
+    """The site's OPES settings (where the reporting service is)."""
+    from opes_xblocks import compat
 
-    return dict(getattr(settings, "XBLOCK_SETTINGS", {}).get("SelfAssessmentXBlock", {}))
+    return compat.site_settings()

@@ -28,7 +28,7 @@ function OpesSelfAssessment(runtime, element, init) {
       body: JSON.stringify(body)
     }).then(function (response) {
       return response.json().then(function (data) {
-        if (!response.ok) { throw new Error(data.error || response.statusText); }
+        if (!response.ok) { throw new Error((data.errors || []).join(" ") || data.error || response.statusText); }
         return data;
       });
     });

@@ -39,7 +39,7 @@ function OpesSelfAssessmentStudio(runtime, element, init) {
       credentials: "same-origin", body: JSON.stringify(body)
     }).then(function (response) {
       return response.json().then(function (data) {
-        if (!response.ok) { throw new Error(data.error); }
+        if (!response.ok) { throw new Error((data.errors || []).join("; ") || data.error || response.statusText); }
         error.hidden = true;
         notify("save", { state: "end" });
       });

@@ -27,9 +27,7 @@ class Command(BaseCommand):
         """One drain, or a loop."""
         sender = dispatcher(settings_bucket())
         if sender is None:
-            raise CommandError(
-                "XBLOCK_SETTINGS['SelfAssessmentXBlock']['REPORTING_URL'] is not set"
-            )
+            raise CommandError("XBLOCK_SETTINGS['OPES']['REPORTING_URL'] is not set")
         if options["loop"]:
             sender.run(threading.Event())
             return

@@ -1,0 +1,77 @@
+"""The one place touching Open edX: settings buckets, the viewer, the teams service."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from opes_xblocks import compat
+from tests.xblocks.conftest import block_from
+
+PRE = '<opes_selfassessment framework="terzo-settore-base" phase="pre"/>'
+keys = st.sampled_from(["REPORTING_URL", "REPORTING_TOKEN", "SOURCE_NAME", "TOOL_URL"])
+buckets = st.dictionaries(keys, st.text(min_size=1, max_size=20), max_size=4)
+
+
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(opes=buckets, legacy=buckets)
+def test_the_opes_bucket_wins_and_the_old_one_still_counts(
+    make_runtime: Callable[..., Any], opes: dict[str, str], legacy: dict[str, str]
+) -> None:
+    from django.test import override_settings
+
+    block = block_from(make_runtime(), PRE)
+    with override_settings(XBLOCK_SETTINGS={"OPES": opes, "SelfAssessmentXBlock": legacy}):
+        seen, site = compat.block_settings(block), compat.site_settings()
+    assert seen == site == {**legacy, **opes}
+
+
+def test_the_old_bucket_is_read_with_a_deprecation_warning(
+    make_runtime: Callable[..., Any], caplog: pytest.LogCaptureFixture, monkeypatch: Any
+) -> None:
+    from django.test import override_settings
+
+    monkeypatch.setattr(compat, "_warned", False)
+    block = block_from(make_runtime(), PRE)
+    with (
+        caplog.at_level(logging.WARNING, logger="opes_xblocks.compat"),
+        override_settings(XBLOCK_SETTINGS={"SelfAssessmentXBlock": {"SOURCE_NAME": "old"}}),
+    ):
+        assert block.source_name() == "old"
+        block.opes_settings()
+    warnings = [r.getMessage() for r in caplog.records if "deprecated" in r.getMessage()]
+    assert len(warnings) == 1  # once per process, not per view
+    assert "'OPES'" in warnings[0]
+
+
+def test_the_viewer_is_a_pseudonym_and_staff_comes_from_the_runtime(
+    make_runtime: Callable[..., Any],
+) -> None:
+    runtime = make_runtime("maria.rossi", staff=True)
+    block = block_from(runtime, PRE)
+    viewer = block.viewer()
+    assert viewer.is_staff is True
+    assert "maria" not in viewer.pseudonym
+    assert viewer.pseudonym == hashlib.sha256(b"openedx\x1fmaria.rossi").hexdigest()
+    assert block_from(make_runtime("luca"), PRE).viewer().is_staff is False
+
+
+def test_without_a_teams_service_the_block_gets_none(make_runtime: Callable[..., Any]) -> None:
+    block = block_from(make_runtime(), PRE)
+    assert compat.teams(block) is None  # the workbench has none; Open edX may
+
+
+def test_every_opes_block_reads_the_one_bucket() -> None:
+    from opes_xblocks.base import OpesBlock
+    from opes_xblocks.selfassessment import SelfAssessmentXBlock
+
+    assert issubclass(SelfAssessmentXBlock, OpesBlock)
+    assert SelfAssessmentXBlock.block_settings_key == "OPES"

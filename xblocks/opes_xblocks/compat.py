@@ -1,0 +1,97 @@
+"""The one module that touches Open edX itself (and the workbench that stands in for it).
+
+The blocks ask here for the viewer, the course, the site's settings, the teams service
+and whether the outbox app is installed, so a change in the platform is a change here
+only (as xblock-lti-consumer's ``plugin/compat.py`` does).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from typing import Any
+
+log = logging.getLogger(__name__)
+
+#: The XBLOCK_SETTINGS bucket every OPES block reads.
+BUCKET = "OPES"
+#: The bucket the first release read; still honoured, with a deprecation warning.
+LEGACY_BUCKET = "SelfAssessmentXBlock"
+_warned = False
+
+
+def _attrs(block: Any) -> dict[str, Any]:
+    user = block.runtime.service(block, "user").get_current_user()
+    return getattr(user, "opt_attrs", {}) or {}
+
+
+def viewer_pseudonym(block: Any) -> str:
+    """The viewer's pseudonymous id: a hash of the platform's anonymous id, never a name."""
+    attrs = _attrs(block)
+    raw = (
+        attrs.get("edx-platform.anonymous_user_id")
+        or attrs.get("xblock-workbench.user_id")
+        or block.scope_ids.user_id
+    )
+    return hashlib.sha256(f"openedx\x1f{raw}".encode()).hexdigest()
+
+
+def viewer_is_staff(block: Any) -> bool:
+    """Whether the viewer is course staff (Open edX's user attribute, or the runtime's)."""
+    return bool(_attrs(block).get("edx-platform.user_is_staff")) or bool(
+        getattr(block.runtime, "user_is_staff", False)
+    )
+
+
+def course_id(block: Any) -> str:
+    """The course the block sits in ("" outside a course)."""
+    return str(getattr(block.runtime, "course_id", "") or "")
+
+
+def _django_buckets() -> dict[str, Any]:
+    from django.conf import settings
+
+    return dict(getattr(settings, "XBLOCK_SETTINGS", {}) or {})
+
+
+def _merged(opes: dict[str, Any], legacy: dict[str, Any]) -> dict[str, Any]:
+    global _warned
+    if legacy and not _warned:
+        _warned = True
+        log.warning(
+            "XBLOCK_SETTINGS[%r] is deprecated: move its keys to XBLOCK_SETTINGS[%r], "
+            "which every OPES block reads",
+            LEGACY_BUCKET,
+            BUCKET,
+        )
+    return {**legacy, **opes}
+
+
+def block_settings(block: Any) -> dict[str, Any]:
+    """The site's OPES settings as the runtime's settings service gives them to ``block``."""
+    service = block.runtime.service(block, "settings")
+    opes = (service.get_settings_bucket(block) if service else None) or {}
+    return _merged(dict(opes), dict(_django_buckets().get(LEGACY_BUCKET) or {}))
+
+
+def site_settings() -> dict[str, Any]:
+    """The same settings outside any block (the send command, the outbox app)."""
+    buckets = _django_buckets()
+    return _merged(dict(buckets.get(BUCKET) or {}), dict(buckets.get(LEGACY_BUCKET) or {}))
+
+
+def teams(block: Any) -> Any | None:
+    """The course's teams service, where the platform offers one (the group exercise)."""
+    from xblock.exceptions import NoSuchServiceError
+
+    try:
+        return block.runtime.service(block, "teams")
+    except NoSuchServiceError:  # the workbench, or a platform with teams turned off
+        return None
+
+
+def outbox_installed() -> bool:
+    """Whether the LMS runs the blocks' outbox app (the durable way events leave)."""
+    from django.apps import apps
+
+    return apps.is_installed("opes_xblocks.outbox")
