@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Literal
 
 from flask import Flask, Response
 from flask_babel import get_locale
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from opes_lti.core import auth, errors, health, i18n, limits, outbound
 from opes_lti.core.db import Database
@@ -58,6 +59,11 @@ def create_app(
         OPES_SERVICE=service,
         JSON_SORT_KEYS=False,
     )
+    if settings.proxy_hops:
+        # Client address and scheme as the operator's proxies saw them, trusting exactly
+        # that many hops (a client cannot forge its way past the last proxy).
+        n = settings.proxy_hops
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n)  # type: ignore[method-assign]
     (database or Database(settings.database_url)).init_app(app)
     i18n.init_app(app, settings.default_locale)
     app.after_request(_security_headers)

@@ -61,13 +61,17 @@ class Settings:
     #: Whether outbound requests may reach loopback addresses over http: "on", "off", or
     #: "auto" (only when the base URL itself is loopback: the embedded default, tests).
     outbound_loopback: str = "auto"
+    #: Reverse proxies in front of the app that set X-Forwarded-For and -Proto: 0 when
+    #: clients connect directly. The sign-in throttle counts per client address, so behind
+    #: a proxy this must be set or every client shares the proxy's address.
+    proxy_hops: int = 0
 
     def with_overrides(self, **changes: object) -> Settings:
         """A copy with some values changed (tests and the CLI use it)."""
         return replace(self, **changes)  # type: ignore[arg-type]
 
 
-def _int(env: Mapping[str, str], name: str, default: int) -> int:
+def _int(env: Mapping[str, str], name: str, default: int, minimum: int = 1) -> int:
     raw = env.get(PREFIX + name)
     if raw is None or raw == "":
         return default
@@ -75,8 +79,8 @@ def _int(env: Mapping[str, str], name: str, default: int) -> int:
         value = int(raw)
     except ValueError as exc:
         raise SettingsError(f"{PREFIX}{name} must be a whole number, got {raw!r}") from exc
-    if value <= 0:
-        raise SettingsError(f"{PREFIX}{name} must be positive, got {value}")
+    if value < minimum:
+        raise SettingsError(f"{PREFIX}{name} must be at least {minimum}, got {value}")
     return value
 
 
@@ -146,4 +150,5 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         demo_course=demo_course,
         signin_lock_seconds=_float(env, "SIGNIN_LOCK_SECONDS", 30.0),
         outbound_loopback=outbound_loopback,
+        proxy_hops=_int(env, "PROXY_HOPS", 0, minimum=0),
     )

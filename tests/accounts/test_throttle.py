@@ -98,3 +98,34 @@ def test_the_lock_grows_with_failures_up_to_its_ceiling(failures: int, first: fl
     more = throttle.lock_seconds(failures + 1, first)
     assert 0 <= now <= more <= throttle.MAX_LOCK_SECONDS
     assert (now == 0) == (failures < throttle.FREE_FAILURES)
+
+
+def _attempt_via_proxy(client: FlaskClient, username: str, forwarded_for: str) -> int:
+    page = client.get("/login", environ_base={"REMOTE_ADDR": "127.0.0.1"}).get_data(as_text=True)
+    token = re.search(r'name="csrf" value="([^"]+)"', page)
+    assert token
+    return client.post(
+        "/login",
+        data={"csrf": token.group(1), "username": username, "password": "wrong"},
+        environ_base={"REMOTE_ADDR": "127.0.0.1"},  # the proxy
+        headers={"X-Forwarded-For": forwarded_for},
+    ).status_code
+
+
+@pytest.mark.parametrize("hops", [0, 1])
+def test_behind_a_proxy_the_throttle_counts_the_client_address_the_proxy_saw(
+    settings: Settings, database: Database, hops: int
+) -> None:
+    app = create_app(settings.with_overrides(proxy_hops=hops), database=database)
+    client = app.test_client()
+    # One client guesses across many accounts, then another client tries once.
+    for n in range(throttle.FREE_FAILURES + 1):
+        _attempt_via_proxy(client, f"user{n}", "127.0.0.50")
+    other = _attempt_via_proxy(client, "someone", "127.0.0.60")
+    # Trusting the proxy, the second client is a different address and is not locked;
+    # not trusting it (no proxy configured), everyone is the proxy and shares the lock.
+    assert other == (401 if hops else 429)
+    # The locked client cannot slip out by sending its own header: the proxy appends the
+    # address it saw, and only that last one is trusted.
+    forged = _attempt_via_proxy(client, "someone-else", "127.0.0.70, 127.0.0.50")
+    assert forged == 429

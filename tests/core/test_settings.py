@@ -42,8 +42,10 @@ def test_settings_never_show_secrets_in_repr(tmp_path: Path) -> None:
     ("name", "value", "message"),
     [
         ("OPES_MAX_BATCH_ITEMS", "lots", "must be a whole number"),
-        ("OPES_MAX_BATCH_ITEMS", "0", "must be positive"),
+        ("OPES_MAX_BATCH_ITEMS", "0", "must be at least 1"),
+        ("OPES_PROXY_HOPS", "-1", "must be at least 0"),
         ("OPES_OUTBOX_LEASE_SECONDS", "soon", "must be a number"),
+        ("OPES_SIGNIN_LOCK_SECONDS", "0", "must be positive"),
         ("OPES_DEFAULT_LOCALE", "fr", "must be 'it' or 'en'"),
     ],
 )
