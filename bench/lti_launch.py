@@ -158,12 +158,11 @@ def main() -> None:
             raise
         # Rounds alternate between the two tools, so a slower minute on a shared machine
         # weighs on both sides of the ratio; the medians of the rounds are reported.
-        rounds: list[tuple[dict[str, float], dict[str, float]]] = []
         try:
-            for _ in range(args.rounds):
-                rounds.append(
-                    (run_load(tool, load, scratch), run_load(baseline_server, load, scratch))
-                )
+            rounds = [
+                (run_load(tool, load, scratch), run_load(baseline_server, load, scratch))
+                for _ in range(args.rounds)
+            ]
             rss = [w.memory_info().rss / 2**20 for w in tool.workers()]
         finally:
             tool.stop()

@@ -1,40 +1,114 @@
-"""Dependencies point inward: the domain core imports no web framework, database or XBlock."""
+"""Dependencies point inward, and the import contracts catch a module that breaks the rule.
+
+The lists are the import-linter contracts in pyproject.toml, read here, so the test and
+the contracts cannot disagree.
+"""
 
 from __future__ import annotations
 
+import os
+import pkgutil
+import shutil
 import subprocess
 import sys
+import tomllib
+from pathlib import Path
+from typing import Any
 
-DOMAIN_MODULES = [
-    "opes_lti.competencies.gain",
-    "opes_lti.events.domain",
-    "opes_lti.events.xapi",
-    "opes_lti.events.delivery",
-    "opes_lti.regions",
-    "opes_lti.demo",
-]
-SERVER_ONLY = ["flask", "sqlalchemy", "alembic", "werkzeug", "gunicorn", "xblock", "django"]
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
 
 
-def test_architecture_domain_core_loads_without_server_packages() -> None:
+def _contracts() -> dict[str, dict[str, Any]]:
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    return {c["id"]: c for c in config["tool"]["importlinter"]["contracts"]}
+
+
+def _modules(names: list[str]) -> list[str]:
+    """Every module of the named packages and modules (packages walked, as the linter does)."""
+    found = []
+    for name in names:
+        module = __import__(name, fromlist=["_"])
+        found.append(name)
+        if hasattr(module, "__path__"):
+            found += [m.name for m in pkgutil.walk_packages(module.__path__, name + ".")]
+    return found
+
+
+def test_the_pure_core_loads_without_any_forbidden_package() -> None:
+    contract = _contracts()["pure-core"]
+    modules = _modules(contract["source_modules"])
+    outside = sorted({m.split(".")[0] for m in contract["forbidden_modules"]} - {"opes_lti"})
     # A fresh interpreter, so nothing the test run imported earlier hides a dependency.
     code = (
         "import sys\n"
-        f"for name in {DOMAIN_MODULES!r}: __import__(name)\n"
-        f"print(sorted(m for m in {SERVER_ONLY!r} if m in sys.modules))\n"
+        f"for name in {modules!r}: __import__(name)\n"
+        f"print(sorted(m for m in {outside!r} if m in sys.modules))\n"
     )
-    result = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, check=True
-    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "[]"
 
 
-def test_architecture_import_contracts_hold() -> None:
-    lint = [
-        sys.executable,
-        "-c",
-        "from importlinter.cli import lint_imports_command; lint_imports_command(['--no-cache'])",
-    ]
-    result = subprocess.run(lint, capture_output=True, text=True, check=False)
+def _lint(root: Path) -> subprocess.CompletedProcess[str]:
+    env = os.environ | {"PYTHONPATH": f"{root}{os.pathsep}{root / 'xblocks'}"}
+    code = "from importlinter.cli import lint_imports_command; lint_imports_command(['--no-cache'])"
+    return subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, cwd=root, env=env
+    )
+
+
+def test_the_import_contracts_hold() -> None:
+    result = _lint(ROOT)
     assert result.returncode == 0, result.stdout + result.stderr
-    assert "KEPT" in result.stdout
+    assert result.stdout.count("KEPT") == len(_contracts())
+
+
+@pytest.fixture(scope="module")
+def scratch(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A copy of the sources the linter reads, to add offending modules to."""
+    root = tmp_path_factory.mktemp("tree")
+    ignore = shutil.ignore_patterns("*.mo", "*.po", "*.pot", "static", "templates", "__pycache__")
+    shutil.copytree(ROOT / "opes_lti", root / "opes_lti", ignore=ignore)
+    shutil.copytree(
+        ROOT / "xblocks" / "opes_xblocks", root / "xblocks" / "opes_xblocks", ignore=ignore
+    )
+    shutil.copy(ROOT / "pyproject.toml", root / "pyproject.toml")
+    return root
+
+
+@pytest.mark.parametrize(
+    ("where", "imports", "broken"),
+    [
+        ("opes_lti/competencies/newmodule.py", "import flask", "pure-core"),
+        ("opes_lti/competencies/newmodule.py", "import opes_lti.core.db", "pure-core"),
+        ("opes_lti/events/domain2.py", "import sqlalchemy", None),  # not in the pure list
+        ("opes_lti/lti/newmodule.py", "import opes_lti.selfassessment.views", "layers"),
+        ("opes_lti/selfassessment/newmodule.py", "import opes_lti.placeholder.views", "layers"),
+        ("opes_lti/core/newmodule.py", "import opes_lti.lti.launch", "layers"),
+        ("opes_lti/competencies/newmodule.py", "import opes_lti.frameworks.services", "layers"),
+        ("xblocks/opes_xblocks/newblock.py", "import flask", "xblocks"),
+        ("xblocks/opes_xblocks/compat2.py", "import opes_lti.lti.launch", "xblocks"),
+        ("xblocks/opes_xblocks/compat.py", "import opes_xblocks.base", "xblock-layers"),
+    ],
+)
+def test_a_new_module_that_breaks_a_rule_fails_the_check(
+    scratch: Path, where: str, imports: str, broken: str | None
+) -> None:
+    path = scratch / where
+    before = path.read_text(encoding="utf-8") if path.exists() else None
+    path.write_text((before or '"""A module added by the test."""\n') + imports + "\n")
+    try:
+        result = _lint(scratch)
+    finally:
+        if before is None:
+            path.unlink()
+        else:
+            path.write_text(before, encoding="utf-8")
+    if broken is None:
+        assert result.returncode == 0, result.stdout
+    else:
+        assert result.returncode != 0
+        said = " ".join(result.stdout.split())  # the linter wraps long names
+        assert f"{_contracts()[broken]['name']} BROKEN" in said, result.stdout

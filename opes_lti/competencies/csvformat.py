@@ -126,9 +126,11 @@ def _header_from_rows(names: list[str], rows: list[tuple[int, list[str]]]) -> He
                 )
             found.setdefault(name, (number, value))
     given = {name: v for name, (_n, v) in found.items()}
-    for name in ("framework_id", "framework_version", "framework_title_it"):
-        if name not in given:
-            problems.append(Problem(f"column {name}", "empty on every row"))
+    problems.extend(
+        Problem(f"column {name}", "empty on every row")
+        for name in ("framework_id", "framework_version", "framework_title_it")
+        if name not in given
+    )
     scope = given.get("framework_scope", "person")
     if scope not in ("person", "organisation"):
         problems.append(Problem("column framework_scope", f"{scope!r}: person or organisation"))
@@ -204,9 +206,11 @@ def read(text: str, header: Header | None = None) -> Framework:
             continue  # blank lines between blocks are common in spreadsheets
         cells = {name: (row[i].strip() if i < len(row) else "") for i, name in enumerate(names)}
         before = len(problems)
-        for name in REQUIRED:
-            if not cells.get(name):
-                problems.append(Problem(f"row {number}, column {name}", "empty"))
+        problems.extend(
+            Problem(f"row {number}, column {name}", "empty")
+            for name in REQUIRED
+            if not cells.get(name)
+        )
         targets: dict[str, int] = {}
         for role in ROLES:
             raw = cells.get(f"target_{role}", "")

@@ -67,9 +67,13 @@ class Setup:
             ]
         return [Screen(i, area, (comp,)) for i, (area, comp) in enumerate(self.items())]
 
+    def asked(self) -> list[Competency]:
+        """The competences asked, in order."""
+        return [competency for _, competency in self.items()]
+
     def codes(self) -> list[str]:
         """Codes of the competences asked."""
-        return [competency.code for _, competency in self.items()]
+        return [competency.code for competency in self.asked()]
 
 
 class SetupError(ValueError):

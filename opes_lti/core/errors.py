@@ -51,7 +51,8 @@ def _page(exc: HTTPException) -> Any:
 
 
 def _unexpected(exc: Exception) -> Any:
-    current_app.logger.exception("unexpected error on %s", request.path)
+    # Flask calls this outside its except block: pass the exception for the traceback.
+    current_app.logger.error("unexpected error on %s", request.path, exc_info=exc)
     return _page(InternalServerError())
 
 

@@ -85,7 +85,7 @@ def backoff_delay(
     Half of the delay is fixed so a retry never comes at once; the other half is random so
     many senders that failed together do not all come back together.
     """
-    delay = min(cap, base * 2 ** max(0, attempt - 1))
+    delay = min(cap, base * 2.0 ** max(0, attempt - 1))
     return delay / 2 + rng() * delay / 2
 
 

@@ -98,7 +98,7 @@ class SqlOutbox:
             rows = db.execute(
                 sa.select(OutboxEntry.status, sa.func.count()).group_by(OutboxEntry.status)
             ).all()
-        return {"pending": 0, "delivered": 0, "rejected": 0} | {s: n for s, n in rows}
+        return {"pending": 0, "delivered": 0, "rejected": 0} | dict(rows)
 
     def rejected(self, limit: int = 100) -> list[OutboxEntry]:
         """Events set aside, newest first, with the reason."""

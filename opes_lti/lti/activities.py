@@ -98,7 +98,8 @@ def install(app: Flask, activity: Activity) -> None:
 
 def registered(app: Flask) -> dict[str, Activity]:
     """The activities of ``app`` by key."""
-    return app.extensions.get("opes_activities", {})
+    found: dict[str, Activity] = app.extensions.get("opes_activities", {})
+    return found
 
 
 def offered(app: Flask) -> dict[str, Activity]:

@@ -282,4 +282,4 @@ class GradeSender:
 def counts(db: Session) -> dict[str, int]:
     """Scores per state."""
     rows = db.execute(sa.select(GradeJob.status, sa.func.count()).group_by(GradeJob.status))
-    return {"pending": 0, "sent": 0, "failed": 0} | {status: n for status, n in rows}
+    return {"pending": 0, "sent": 0, "failed": 0} | dict(rows)

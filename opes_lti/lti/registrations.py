@@ -148,12 +148,12 @@ def _referring_tables(db: Session) -> list[tuple[str, str]]:
     counts and deletes the rows of every activity, including ones lti/ does not know.
     """
     inspector = sa.inspect(db.connection())
-    found = []
-    for table in sorted(inspector.get_table_names()):
-        for key in inspector.get_foreign_keys(table):
-            if key["referred_table"] == Platform.__tablename__:
-                found.append((table, key["constrained_columns"][0]))
-    return found
+    return [
+        (table, key["constrained_columns"][0])
+        for table in sorted(inspector.get_table_names())
+        for key in inspector.get_foreign_keys(table)
+        if key["referred_table"] == Platform.__tablename__
+    ]
 
 
 def purge_plan(db: Session, platform_id: int) -> tuple[Platform, dict[str, int]]:

@@ -6,7 +6,7 @@ launch endpoints and each activity's pages) shares one of each.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from flask import Flask, current_app, url_for
 
@@ -16,8 +16,8 @@ from opes_lti.lti.store import LaunchStore, make_store
 
 
 def _app() -> Flask:
-    app: Any = current_app
-    return app._get_current_object()  # the real app, for its extensions
+    proxy: Any = current_app
+    return cast(Flask, proxy._get_current_object())  # the real app, for its extensions
 
 
 def store() -> LaunchStore:
@@ -26,7 +26,7 @@ def store() -> LaunchStore:
     if "opes_lti_store" not in app.extensions:
         settings = app.config["OPES_SETTINGS"]
         app.extensions["opes_lti_store"] = make_store(settings.redis_url, database(app).sessions)
-    return app.extensions["opes_lti_store"]
+    return cast(LaunchStore, app.extensions["opes_lti_store"])
 
 
 def page_sessions() -> PageSessions:
@@ -34,7 +34,7 @@ def page_sessions() -> PageSessions:
     app = _app()
     if "opes_lti_pages" not in app.extensions:
         app.extensions["opes_lti_pages"] = PageSessions(app.config["SECRET_KEY"])
-    return app.extensions["opes_lti_pages"]
+    return cast(PageSessions, app.extensions["opes_lti_pages"])
 
 
 def base_url() -> str:

@@ -230,7 +230,7 @@ def class_view(db: Session, where: Placement, k: int = DEFAULT_K) -> ClassView:
         latest[(row.user, row.phase)] = row  # a later placement of the same phase wins
     lines = []
     top = where.framework.max_level
-    for _, competency in where.setup.items():
+    for competency in where.setup.asked():
         code = competency.code
         levels: dict[str, dict[str, int]] = {"pre": {}, "post": {}}
         for (user, phase), row in latest.items():

@@ -72,8 +72,8 @@ def test_a_competence_outside_the_chosen_areas_is_refused() -> None:
 
 def test_result_against_the_role_target_with_growth_since_pre() -> None:
     setup = Setup(FRAMEWORK, phase="post", areas=("PS",))
-    pre = {code: 2 for code in setup.codes()}
-    post = {code: 4 for code in setup.codes()}
+    pre = dict.fromkeys(setup.codes(), 2)
+    post = dict.fromkeys(setup.codes(), 4)
     rows = result(setup, post, "volunteer", pre)
     first = rows[0]
     assert first.competency.code == "PS.1"

@@ -22,9 +22,9 @@ from tests.support.factories import PAYLOADS, event_json
 def test_domain_parses_every_event_type(type_: str) -> None:
     event = domain.parse_event(event_json(type_))
     assert event.type == type_
-    assert domain.event_to_json(event)["payload"] == domain.event_to_json(event)["payload"] | {
-        k: v for k, v in PAYLOADS[type_].items()
-    }
+    assert domain.event_to_json(event)["payload"] == domain.event_to_json(event)["payload"] | dict(
+        PAYLOADS[type_]
+    )
 
 
 def test_domain_covers_every_declared_type() -> None:

@@ -15,8 +15,8 @@ from hypothesis import strategies as st
 
 from opes_lti.events.domain import parse_event
 from opes_lti.reporting.models import StoredEvent
-from opes_xblocks.base import dispatcher_for
 from opes_xblocks.fieldoutbox import MAX_PENDING, FieldOutbox
+from opes_xblocks.sending import dispatcher_for
 from tests.support.factories import event_json
 from tests.support.servers import Trap, serve_wsgi
 

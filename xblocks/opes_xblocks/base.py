@@ -17,10 +17,11 @@ from xblock.core import XBlock
 from xblock.fields import List, Scope
 from xblock.utils.resources import ResourceLoader
 
-from opes_lti.events.delivery import Dispatcher, ReportingClient
+from opes_lti.events.delivery import Dispatcher, OutboxStore
 from opes_lti.events.domain import Context, OutcomeEvent
 from opes_xblocks import compat
 from opes_xblocks.fieldoutbox import FieldOutbox
+from opes_xblocks.sending import dispatcher_for
 from opes_xblocks.toolclient import ToolClient
 
 log = logging.getLogger(__name__)
@@ -45,13 +46,13 @@ def render(name: str, context: dict[str, Any]) -> str:
     """``templates/<name>`` drawn with ``context`` (Django's autoescaping on)."""
     from django.template import Context as TemplateContext
 
-    return _template(name).render(TemplateContext(context))
+    return str(_template(name).render(TemplateContext(context)))
 
 
 @cache
 def resource(name: str) -> str:
     """A static file of the package (scripts), read once."""
-    return loader.load_unicode(name)
+    return str(loader.load_unicode(name))
 
 
 @dataclass(frozen=True)
@@ -83,7 +84,7 @@ def refuse(*errors: str, status: int = 400) -> Response:
 @XBlock.wants("settings")
 @XBlock.wants("i18n")
 @XBlock.wants("teams")
-class OpesBlock(XBlock):
+class OpesBlock(XBlock):  # type: ignore[misc]  # XBlock ships no type information
     """The shared base of the OPES blocks: a block subclasses it instead of ``XBlock``."""
 
     #: One XBLOCK_SETTINGS bucket for every OPES block (the settings service reads it).
@@ -145,7 +146,7 @@ class OpesBlock(XBlock):
         if self.pending_events:
             self._send(FieldOutbox(self))
 
-    def _send(self, store: Any) -> None:
+    def _send(self, store: OutboxStore) -> None:
         dispatcher = self.dispatcher(store)
         if dispatcher is None:
             return
@@ -153,19 +154,8 @@ class OpesBlock(XBlock):
         if report.failure:
             log.info("OPES events kept for a later try: %s", report.failure)
 
-    def dispatcher(self, store: Any) -> Dispatcher | None:
+    def dispatcher(self, store: OutboxStore) -> Dispatcher | None:
         """The one Dispatcher over ``store``, for the site's reporting service."""
         # A learner's own outbox is tried only when they act: up to an hour between tries.
         longest = 3600.0 if isinstance(store, FieldOutbox) else 300.0
         return dispatcher_for(self.opes_settings(), store, SEND_TIMEOUT, longest)
-
-
-def dispatcher_for(
-    settings: dict[str, Any], store: Any, timeout: float = 10.0, max_backoff: float = 300.0
-) -> Dispatcher | None:
-    """The sender for the reporting service in ``settings``, or None if unset."""
-    url = settings.get("REPORTING_URL")
-    if not url:
-        return None
-    client = ReportingClient(url, settings.get("REPORTING_TOKEN", ""), timeout=timeout)
-    return Dispatcher(store, client, max_backoff=max_backoff)

@@ -94,4 +94,4 @@ def outbox_installed() -> bool:
     """Whether the LMS runs the blocks' outbox app (the durable way events leave)."""
     from django.apps import apps
 
-    return apps.is_installed("opes_xblocks.outbox")
+    return bool(apps.is_installed("opes_xblocks.outbox"))

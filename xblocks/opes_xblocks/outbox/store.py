@@ -18,6 +18,7 @@ from opes_lti.events.delivery import (
 )
 from opes_lti.events.domain import OutcomeEvent, canonical_json
 from opes_xblocks.outbox.models import PendingEvent
+from opes_xblocks.sending import dispatcher_for
 
 
 class DjangoOutbox:
@@ -91,8 +92,6 @@ class DjangoOutbox:
 
 def dispatcher(settings: dict[str, Any]) -> Dispatcher | None:
     """The sender of the LMS's outbox table for the reporting service in ``settings``."""
-    from opes_xblocks.base import dispatcher_for
-
     return dispatcher_for(settings, DjangoOutbox())
 
 

@@ -91,7 +91,7 @@ def class_view(
     """Class averages per competence for staff, each hidden below :data:`K` answers."""
     mine = summary.get(setup.phase, {})
     lines = []
-    for _area, competency in setup.items():
+    for competency in setup.asked():
         count = int(mine.get("counts", {}).get(competency.code, 0))
         total = float(mine.get("sums", {}).get(competency.code, 0))
         lines.append(
