@@ -281,5 +281,5 @@ class GradeSender:
 
 def counts(db: Session) -> dict[str, int]:
     """Scores per state."""
-    rows = db.execute(sa.select(GradeJob.status, sa.func.count()).group_by(GradeJob.status))
+    rows = db.execute(sa.select(GradeJob.status, sa.func.count()).group_by(GradeJob.status)).all()
     return {"pending": 0, "sent": 0, "failed": 0} | dict(rows)
