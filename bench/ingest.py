@@ -207,7 +207,7 @@ def main() -> None:
 
         with Session(engine) as db, db.begin():
             created = add_source(db, SOURCE)
-            token, source_id = created.token, created.source.id
+            token, source_id = created.token, created.row.id
         engine.dispose()
         env = {
             "OPES_DATABASE_URL": url,

@@ -19,6 +19,7 @@ from opes_lti.cli import (
     platforms,
     purges,
     serve,
+    sites,
     sources,
 )
 from opes_lti.cli.context import CliContext
@@ -59,6 +60,7 @@ for module in (
     platforms,
     purges,
     serve,
+    sites,
     sources,
 ):
     main.add_command(module.command)

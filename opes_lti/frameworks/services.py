@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import sqlalchemy as sa
@@ -57,6 +58,20 @@ def all_listed(db: Session) -> list[Listed]:
         ).order_by(StoredFramework.title)
     ).all()
     return shipped + [Listed(i, v, t, False) for i, v, t in added]
+
+
+def listing(db: Session, url_of: Callable[[str], str]) -> list[dict[str, object]]:
+    """Every framework as machines read the list (Studio, the blocks' API): with its URL."""
+    return [
+        {
+            "id": item.id,
+            "version": item.version,
+            "title": item.title,
+            "shipped": item.shipped,
+            "url": url_of(item.id),
+        }
+        for item in all_listed(db)
+    ]
 
 
 def all_frameworks(db: Session) -> list[Framework]:

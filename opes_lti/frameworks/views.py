@@ -6,6 +6,8 @@ a designer starts a new framework from.
 
 from __future__ import annotations
 
+from functools import partial
+
 from flask import Blueprint, Response, abort, jsonify, render_template, url_for
 
 from opes_lti.competencies import case, csvformat
@@ -31,18 +33,8 @@ def _framework(framework_id: str) -> object:
 @bp.get("/index.json")
 def index_json() -> Response:
     """The same list for machines: the Studio editor offers these to designers."""
-    return jsonify(
-        frameworks=[
-            {
-                "id": item.id,
-                "version": item.version,
-                "title": item.title,
-                "shipped": item.shipped,
-                "url": url_for("frameworks.as_case", framework_id=item.id, _external=True),
-            }
-            for item in services.all_listed(session())
-        ]
-    )
+    url_of = partial(url_for, "frameworks.as_case", _external=True)
+    return jsonify(frameworks=services.listing(session(), lambda i: url_of(framework_id=i)))
 
 
 @bp.get("/<framework_id>.json")

@@ -13,7 +13,8 @@ import opes_lti.learners.models
 import opes_lti.lti.grades
 import opes_lti.lti.models
 import opes_lti.reporting.models
-import opes_lti.selfassessment.models  # noqa: F401
+import opes_lti.selfassessment.models
+import opes_lti.sites.models  # noqa: F401
 from opes_lti.core.db import Base, make_engine
 
 config = context.config

@@ -9,29 +9,19 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
-from opes_lti.core.db import Base, JSONType, UTCDateTime, utcnow
+from opes_lti.core.db import Base, JSONType, UTCDateTime
+from opes_lti.core.tokens import TokenColumns
 
 
-class Source(Base):
-    """A sender of events (a tool instance, an Open edX or Moodle site) with its own token."""
+class Source(TokenColumns, Base):
+    """A sender of events (a tool instance, an Open edX or Moodle site) with its own token.
+
+    Its ``name`` is what its events must carry in their ``source`` field.
+    """
 
     __tablename__ = "sources"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    #: The name events must carry in their ``source`` field.
-    name: Mapped[str] = mapped_column(sa.String(100), unique=True)
-    #: SHA-256 of the bearer token; the token itself is shown once and never stored.
-    token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    #: Set when the token is revoked; a revoked source is refused with 401.
-    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    #: Refreshed at most once a minute, so busy senders do not write on every request.
-    last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-
-    @property
-    def active(self) -> bool:
-        """True while the token is accepted."""
-        return self.revoked_at is None
 
 
 class StoredEvent(Base):

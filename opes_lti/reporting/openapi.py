@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from opes_lti import __version__
+from opes_lti.core.jsonapi import ERROR_SCHEMA
 from opes_lti.events.domain import json_schema
 
 
@@ -53,17 +54,7 @@ def openapi_document(max_items: int, max_body_bytes: int) -> dict[str, Any]:
             },
         },
     }
-    definitions["Error"] = {
-        "type": "object",
-        "required": ["error"],
-        "properties": {
-            "error": {
-                "type": "object",
-                "required": ["code", "message"],
-                "properties": {"code": {"type": "string"}, "message": {"type": "string"}},
-            }
-        },
-    }
+    definitions["Error"] = ERROR_SCHEMA
     return {
         "openapi": "3.1.0",
         "info": {

@@ -322,13 +322,16 @@ def test_studio_offers_frameworks_added_to_the_tool_and_keeps_a_copy(
     custom = dataclasses.replace(
         builtin.load("opes-organizzazione"), id="ets-puglia", title=Text("Enti pugliesi")
     )
+    from opes_lti.sites import services as sites
+
     with app.extensions["opes_db"].transaction() as db:
         library.add(db, custom)
+        site_token = sites.REGISTRY.add(db, "openedx-test").token
     runtime = make_runtime()
     block = block_from(runtime, PRE)
     with (
         serve_wsgi(app) as url,
-        override_settings(XBLOCK_SETTINGS={"OPES": {"TOOL_URL": url}}),
+        override_settings(XBLOCK_SETTINGS={"OPES": {"TOOL_URL": url, "TOOL_TOKEN": site_token}}),
     ):
         studio = _html(block, "studio_view")
         assert 'value="tool:ets-puglia"' in studio
@@ -533,3 +536,20 @@ def test_emitting_a_submission_twice_stores_each_event_once(
     DjangoOutbox().emit_all(again)
     DjangoOutbox().emit(again[0])
     assert PendingEvent.objects.count() == before
+
+
+def test_studio_with_a_wrong_site_token_says_the_tool_refused_and_offers_the_shipped_ones(
+    make_runtime: Callable[..., Any], app: Any
+) -> None:
+    from django.test import override_settings
+
+    from tests.support.servers import serve_wsgi
+
+    block = block_from(make_runtime(), PRE)
+    with (
+        serve_wsgi(app) as url,
+        override_settings(XBLOCK_SETTINGS={"OPES": {"TOOL_URL": url, "TOOL_TOKEN": "opes_site_x"}}),
+    ):
+        studio = _html(block, "studio_view")
+    assert "non è raggiungibile" in studio
+    assert "Progettazione e gestione nel Terzo settore" in studio

@@ -111,7 +111,14 @@ class OpesBlock(XBlock):  # type: ignore[misc]  # XBlock ships no type informati
 
     def tool(self) -> ToolClient | None:
         """The client for the OPES tool's API, or None when the site set no ``TOOL_URL``."""
-        return ToolClient.from_settings(self.opes_settings())
+        viewer = self.viewer()
+        return ToolClient.from_settings(
+            self.opes_settings(),
+            viewer.pseudonym,
+            "staff" if viewer.is_staff else "learner",
+            # The course, or for a block outside one (the workbench) a stand-in.
+            self.course()[:200] or "(no course)",
+        )
 
     def event_context(self) -> Context:
         """Where this block's events happen, as the reporting service groups them."""

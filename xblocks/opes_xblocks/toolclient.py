@@ -35,20 +35,26 @@ class ToolClient:
         timeout: float = TIMEOUT,
         retries: int = RETRIES,
         session: requests.Session | None = None,
+        acting: dict[str, str] | None = None,
     ) -> None:
         self.base_url = base_url.rstrip("/")
         self.token = token
+        #: Who the calls act for (the tool checks it on every call): learner, role, course.
+        self.acting = acting or {}
         self.timeout = timeout
         self.retries = retries
         self.http = session or requests.Session()
 
     @classmethod
-    def from_settings(cls, settings: dict[str, Any]) -> ToolClient | None:
+    def from_settings(
+        cls, settings: dict[str, Any], actor: str = "", role: str = "learner", course: str = ""
+    ) -> ToolClient | None:
         """The client for the settings' ``TOOL_URL`` and ``TOOL_TOKEN``; None when unset."""
         url = str(settings.get("TOOL_URL") or "").strip()
         if not url:
             return None
-        return cls(url, str(settings.get("TOOL_TOKEN") or ""))
+        acting = {"X-OPES-Actor": actor, "X-OPES-Role": role, "X-OPES-Course": course}
+        return cls(url, str(settings.get("TOOL_TOKEN") or ""), acting=acting)
 
     def get(self, path: str, **params: str) -> Any:
         """The decoded JSON of ``GET path``."""
@@ -63,7 +69,7 @@ class ToolClient:
         return str(self._call("GET", path, decode=False))
 
     def _call(self, method: str, path: str, decode: bool = True, **kwargs: Any) -> Any:
-        headers = {"Accept": "application/json"}
+        headers = {"Accept": "application/json", **self.acting}
         if self.token:
             headers["Authorization"] = f"Bearer {self.token}"
         url = self.base_url + path

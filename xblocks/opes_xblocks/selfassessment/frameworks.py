@@ -42,7 +42,7 @@ def offered_by_tool(tool: ToolClient | None) -> tuple[list[dict[str, str]], bool
     if tool is None:
         return [], False
     try:
-        items = tool.get("/frameworks/index.json")["frameworks"]
+        items = tool.get("/api/v1/blocks/frameworks")["frameworks"]
     except (ToolUnavailable, KeyError, TypeError) as exc:
         log.warning("OPES tool frameworks not listed: %s", exc)
         return [], True
@@ -62,6 +62,6 @@ def fetch_from_tool(tool: ToolClient | None, framework_id: str) -> str:
     if tool is None or not CODE.match(framework_id):
         raise ValueError(f"framework: the OPES tool does not offer {framework_id!r}")
     try:
-        return tool.text(f"/frameworks/{framework_id}.json")
+        return tool.text(f"/api/v1/blocks/frameworks/{framework_id}")
     except ToolUnavailable as exc:
         raise ValueError(f"framework: {exc}") from None

@@ -1,0 +1,1 @@
+"""The LMS sites whose blocks call the tool's API for shared state, and that API."""
