@@ -31,7 +31,7 @@ from bench.common import RESULTS, ROOT, Server, percentile, scratch_postgres
 from opes_lti.competencies import builtin, case
 from opes_lti.competencies.framework import Area, Framework, Text
 from opes_lti.core.db import Database
-from opes_lti.frameworks import services as library
+from opes_lti.framework_library import services as library
 from opes_lti.lti.launch import CLAIM
 from opes_lti.lti.registrations import PlatformSpec, add_platform
 from opes_lti.lti.sessions import PageSessions

@@ -84,7 +84,7 @@ def create_app(
     app.register_blueprint(accounts_views.bp)
 
     if service in ("embedded", "tool"):
-        from opes_lti.frameworks import views as frameworks_views
+        from opes_lti.framework_library import views as frameworks_views
         from opes_lti.lti import activities, admin, views
 
         app.register_blueprint(views.bp)

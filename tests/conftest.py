@@ -19,6 +19,17 @@ from tests.support import databases
 BACKENDS = ["sqlite"] + (["postgresql"] if databases.postgres_admin_url() else [])
 
 
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    """Say so when the PostgreSQL half of the suite was turned off, never drop it silently."""
+    if "postgresql" not in BACKENDS:
+        terminalreporter.write_sep(
+            "!",
+            "PostgreSQL turned off (OPES_TEST_POSTGRES_URL=off): database tests ran on SQLite "
+            "only; this run does not show the suite green",
+            yellow=True,
+        )
+
+
 @pytest.fixture(scope="session")
 def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return databases.sqlite_template(tmp_path_factory.mktemp("template"))

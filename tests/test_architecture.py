@@ -87,7 +87,11 @@ def scratch(tmp_path_factory: pytest.TempPathFactory) -> Path:
         ("opes_lti/lti/newmodule.py", "import opes_lti.selfassessment.views", "layers"),
         ("opes_lti/selfassessment/newmodule.py", "import opes_lti.placeholder.views", "layers"),
         ("opes_lti/core/newmodule.py", "import opes_lti.lti.launch", "layers"),
-        ("opes_lti/competencies/newmodule.py", "import opes_lti.frameworks.services", "layers"),
+        (
+            "opes_lti/competencies/newmodule.py",
+            "import opes_lti.framework_library.services",
+            "layers",
+        ),
         ("xblocks/opes_xblocks/newblock.py", "import flask", "xblocks"),
         ("xblocks/opes_xblocks/compat2.py", "import opes_lti.lti.launch", "xblocks"),
         ("xblocks/opes_xblocks/compat.py", "import opes_xblocks.base", "xblock-layers"),
@@ -112,3 +116,17 @@ def test_a_new_module_that_breaks_a_rule_fails_the_check(
         assert result.returncode != 0
         said = " ".join(result.stdout.split())  # the linter wraps long names
         assert f"{_contracts()[broken]['name']} BROKEN" in said, result.stdout
+
+
+def test_a_run_without_postgresql_says_so_in_its_summary() -> None:
+    env = os.environ | {"OPES_TEST_POSTGRES_URL": "off"}
+    one = [str(ROOT / "tests" / "test_i18n.py"), "-k", "compiled"]  # any quick test
+    result = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", *one],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env=env,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "PostgreSQL turned off" in result.stdout

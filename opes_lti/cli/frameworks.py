@@ -12,7 +12,7 @@ from opes_lti.cli.context import CliContext, pass_context
 from opes_lti.competencies import case, csvformat
 from opes_lti.competencies.framework import Framework, FrameworkError, Text
 from opes_lti.core import safejson
-from opes_lti.frameworks import services
+from opes_lti.framework_library import services
 
 
 @click.group("frameworks")

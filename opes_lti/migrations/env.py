@@ -8,7 +8,7 @@ import opes_lti.accounts.models
 import opes_lti.core.purges
 import opes_lti.democourse.models
 import opes_lti.events.models
-import opes_lti.frameworks.models
+import opes_lti.framework_library.models
 import opes_lti.learners.models
 import opes_lti.lti.grades
 import opes_lti.lti.models

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
 
-from opes_lti.frameworks import services as library
+from opes_lti.framework_library import services as library
 from opes_lti.lti.activities import Activity, Choice, Option
 from opes_lti.selfassessment import services, views
 

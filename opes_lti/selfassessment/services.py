@@ -26,7 +26,7 @@ from opes_lti.competencies.questionnaire import (
 )
 from opes_lti.core.db import lock_for_change, utcnow
 from opes_lti.events import outbox
-from opes_lti.frameworks import services as library
+from opes_lti.framework_library import services as library
 from opes_lti.learners.services import Profile
 from opes_lti.lti import grades
 from opes_lti.lti.context import PlacementKey, context_of

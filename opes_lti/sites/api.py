@@ -13,7 +13,7 @@ from flask_babel import gettext as _
 from opes_lti.competencies import case
 from opes_lti.core.db import session
 from opes_lti.core.jsonapi import answers_json, bearer, fail
-from opes_lti.frameworks import services as library
+from opes_lti.framework_library import services as library
 from opes_lti.sites import services
 from opes_lti.sites.openapi import document
 

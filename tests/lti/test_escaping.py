@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 
 from opes_lti.accounts import services as accounts
 from opes_lti.competencies.framework import Area, Competency, Framework, Text, check
-from opes_lti.frameworks import services as library
+from opes_lti.framework_library import services as library
 from opes_lti.lti.registrations import PlatformSpec, add_platform
 from tests.lti.conftest import Tool
 from tests.support.platform import OpenEdxPlatform

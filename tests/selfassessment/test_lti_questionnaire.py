@@ -275,7 +275,7 @@ def test_an_added_organisational_framework_asks_for_the_organisation(
     import dataclasses
 
     from opes_lti.competencies.framework import Text
-    from opes_lti.frameworks import services as library
+    from opes_lti.framework_library import services as library
 
     custom = dataclasses.replace(
         builtin.load("opes-organizzazione"), id="ets-puglia", title=Text("Enti pugliesi")

@@ -316,7 +316,7 @@ def test_studio_offers_frameworks_added_to_the_tool_and_keeps_a_copy(
     from django.test import override_settings
 
     from opes_lti.competencies.framework import Text
-    from opes_lti.frameworks import services as library
+    from opes_lti.framework_library import services as library
     from tests.support.servers import serve_wsgi
 
     custom = dataclasses.replace(

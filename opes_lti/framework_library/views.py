@@ -12,7 +12,7 @@ from flask import Blueprint, Response, abort, jsonify, render_template, url_for
 
 from opes_lti.competencies import case, csvformat
 from opes_lti.core.db import session
-from opes_lti.frameworks import services
+from opes_lti.framework_library import services
 
 bp = Blueprint("frameworks", __name__, url_prefix="/frameworks", template_folder="templates")
 

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from opes_lti.competencies import builtin, case, csvformat
 from opes_lti.competencies.framework import Framework, FrameworkError, Problem
-from opes_lti.frameworks.models import StoredFramework
+from opes_lti.framework_library.models import StoredFramework
 
 #: Parsed frameworks by (id, version): a version never changes once stored, so a
 #: process may keep it; a new version is a new key.

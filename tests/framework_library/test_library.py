@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 from opes_lti.competencies import builtin, case, csvformat
 from opes_lti.competencies.framework import FrameworkError, Text
 from opes_lti.core.db import Database
-from opes_lti.frameworks import services
+from opes_lti.framework_library import services
 from tests.test_cli import run  # noqa: F401 - the CLI fixture
 
 CUSTOM = dataclasses.replace(
