@@ -10,7 +10,8 @@ from flask.testing import FlaskClient
 from opes_lti.accounts import services
 from opes_lti.core.db import Database
 from opes_lti.lti.dynamic import check_invite
-from opes_lti.lti.registrations import PlatformSpec, add_platform
+from opes_lti.lti.registrations import add_platform
+from tests.support.factories import platform_spec
 
 PASSWORD = "una-password-lunga"
 
@@ -22,13 +23,10 @@ def admin(database: Database) -> str:
         services.add_account(db, "carlo", PASSWORD, "coordinator")
         add_platform(
             db,
-            PlatformSpec(
+            platform_spec(
+                "https://moodle.example.it",
                 name="Moodle <Puglia>",
-                issuer="https://moodle.example.it",
                 client_id="abc",
-                auth_login_url="https://moodle.example.it/auth",
-                auth_token_url="https://moodle.example.it/token",
-                key_set_url="https://moodle.example.it/jwks",
                 deployment_ids=("1", "7"),
             ),
         )

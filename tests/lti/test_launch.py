@@ -13,10 +13,11 @@ from opes_lti.core.db import Database
 from opes_lti.core.settings import Settings
 from opes_lti.lti.launch import pseudonym
 from opes_lti.lti.models import Deployment, LaunchRecord, LaunchValue, Platform
-from opes_lti.lti.registrations import PlatformSpec, add_platform
+from opes_lti.lti.registrations import add_platform
 from opes_lti.lti.runtime import store
 from opes_lti.lti.views import STATE_COOKIE
 from tests.lti.conftest import REDIS_URL, Tool
+from tests.support.factories import platform_spec
 from tests.support.platform import LaunchResult, OpenEdxPlatform
 
 
@@ -125,18 +126,7 @@ def test_launch_cookie_is_secure_and_cross_site_over_https(
         settings.with_overrides(base_url="https://opes.example.it"), "tool", database=database
     )
     with database.transaction() as db:
-        add_platform(
-            db,
-            PlatformSpec(
-                name="p",
-                issuer="https://lms.example.it",
-                client_id="c",
-                auth_login_url="https://lms.example.it/auth",
-                auth_token_url="https://lms.example.it/token",
-                key_set_url="https://lms.example.it/jwks",
-                deployment_ids=("1",),
-            ),
-        )
+        add_platform(db, platform_spec("https://lms.example.it"))
     response = app.test_client().get(
         "/lti/login",
         query_string={

@@ -22,10 +22,11 @@ from opes_lti.core.purges import PurgeRecord
 from opes_lti.lti import registrations
 from opes_lti.lti.grades import GradeJob
 from opes_lti.lti.models import LaunchRecord, Platform
-from opes_lti.lti.registrations import PlatformSpec, RegistrationError
+from opes_lti.lti.registrations import RegistrationError
 from opes_lti.selfassessment.models import AnswerSet
 from tests.lti.conftest import Tool
 from tests.selfassessment.test_lti_questionnaire import _answer_all, _launch
+from tests.support.factories import platform_spec
 from tests.support.platform import OpenEdxPlatform
 
 RESULT_IT = "Il mio profilo di competenze"
@@ -140,7 +141,7 @@ def test_no_sequence_of_adds_and_removes_loses_work_only_a_purge_does(
     database: Database, operations: list[str]
 ) -> None:
     issuer = f"https://lms-{uuid.uuid4().hex[:8]}.example"
-    spec = PlatformSpec("LMS", issuer, "c", issuer + "/a", issuer + "/t", issuer + "/k", ("d",))
+    spec = platform_spec(issuer, name="LMS", deployment_ids=("d",))
     state, work, platform_id = "none", 0, None
     for operation in operations:
         with database.transaction() as db:

@@ -9,19 +9,12 @@ import sqlalchemy as sa
 from opes_lti.competencies import builtin
 from opes_lti.competencies.questionnaire import Setup
 from opes_lti.core.db import Database
-from opes_lti.lti.registrations import PlatformSpec, add_platform
+from opes_lti.lti.registrations import add_platform
 from opes_lti.selfassessment import services
 from opes_lti.selfassessment.models import AnswerSet
+from tests.support.factories import platform_spec
 
-SPEC = PlatformSpec(
-    name="p",
-    issuer="https://lms.example",
-    client_id="c",
-    auth_login_url="https://lms.example/auth",
-    auth_token_url="https://lms.example/token",
-    key_set_url="https://lms.example/jwks",
-    deployment_ids=("1",),
-)
+SPEC = platform_spec("https://lms.example")
 
 
 def test_concurrent_saves_of_one_learner_keep_every_answer(database: Database) -> None:

@@ -6,6 +6,8 @@ import uuid
 from datetime import UTC, datetime
 from typing import Any
 
+from opes_lti.lti.registrations import PlatformSpec
+
 PAYLOADS: dict[str, dict[str, Any]] = {
     "self_assessment.submitted": {
         "framework": "opes-progettazione",
@@ -89,3 +91,17 @@ def event_json(
     }
     data.update(overrides)
     return data
+
+
+def platform_spec(issuer: str = "https://lms.example.it", **overrides: Any) -> PlatformSpec:
+    """A registration of a platform at ``issuer`` (its URLs under it); fields replaceable."""
+    values: dict[str, Any] = {
+        "name": "p",
+        "issuer": issuer,
+        "client_id": "c",
+        "auth_login_url": f"{issuer}/auth",
+        "auth_token_url": f"{issuer}/token",
+        "key_set_url": f"{issuer}/jwks",
+        "deployment_ids": ("1",),
+    }
+    return PlatformSpec(**(values | overrides))
