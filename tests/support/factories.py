@@ -6,6 +6,7 @@ import uuid
 from datetime import UTC, datetime
 from typing import Any
 
+from opes_lti.competencies.framework import Area, Competency, Framework, Text
 from opes_lti.lti.registrations import PlatformSpec
 
 PAYLOADS: dict[str, dict[str, Any]] = {
@@ -105,3 +106,23 @@ def platform_spec(issuer: str = "https://lms.example.it", **overrides: Any) -> P
         "deployment_ids": ("1",),
     }
     return PlatformSpec(**(values | overrides))
+
+
+def tiny_framework(**changes: object) -> Framework:
+    """A two-level framework of one competence, with fields replaceable."""
+    competency = Competency(
+        code="A.1",
+        title=Text("Ascolto", "Listening"),
+        description=Text("Ascoltare i destinatari", ""),
+        descriptors=(Text("poco", "little"), Text("molto", "a lot")),
+        targets={"manager": 2},
+    )
+    values = {
+        "id": "tiny",
+        "version": "1",
+        "title": Text("Piccolo", "Tiny"),
+        "scope": "person",
+        "levels": (Text("Base", "Basic"), Text("Alto", "High")),
+        "areas": (Area("A", Text("Area A", "Area A"), (competency,)),),
+    }
+    return Framework(**(values | changes))  # type: ignore[arg-type]
