@@ -17,6 +17,7 @@ from opes_lti.core import migrate
 from opes_lti.core.db import Database
 from opes_lti.core.redact import MASK, SECRET_HEADERS, redact_url
 from opes_lti.core.settings import Settings
+from opes_lti.events import worker
 from opes_lti.events.outbox import build_dispatcher
 from opes_lti.lti.grades import GradeSender
 from opes_lti.reporting.sources import ensure_source
@@ -98,14 +99,13 @@ def embedded_token(settings: Settings) -> str:
 def start_embedded_dispatcher(settings: Settings, url: str, token: str) -> threading.Event:
     """Deliver the outbox to this instance's reporting API, and grades to the platforms.
 
-    Both run as daemon threads of the worker process.
+    Both are jobs of the one worker loop, in a daemon thread of the worker process.
     """
     database = Database(settings.database_url)
     dispatcher = build_dispatcher(settings, database.sessions, reporting_url=url, token=token)
+    jobs = [dispatcher.job(), GradeSender(database.sessions).job()]
     stop = threading.Event()
-    threading.Thread(target=dispatcher.run, args=(stop,), name="outbox", daemon=True).start()
-    sender = GradeSender(database.sessions)
-    threading.Thread(target=sender.run, args=(stop,), name="grades", daemon=True).start()
+    threading.Thread(target=worker.run, args=(jobs, stop), name="worker", daemon=True).start()
     return stop
 
 

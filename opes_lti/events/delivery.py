@@ -18,6 +18,7 @@ from typing import Any, Literal, Protocol
 
 import requests
 
+from opes_lti.events import worker
 from opes_lti.events.domain import OutcomeEvent
 
 log = logging.getLogger(__name__)
@@ -286,17 +287,27 @@ class Dispatcher:
                 break
         return total
 
+    def step(self, idle_seconds: float = 1.0) -> float:
+        """One round, then the seconds to wait before the next.
+
+        None while work flows, the backoff while sends fail, ``idle_seconds`` when
+        nothing is due: the step of this dispatcher's :class:`worker.Job`.
+        """
+        try:
+            report = self.run_once()
+        except Exception:  # a database hiccup must not kill the worker
+            log.exception("outbox round failed; trying again")
+            self.failures += 1
+            report = DispatchReport(failure="store error")
+        if report.failure:
+            log.warning("outbox delivery failed (%s); pausing", report.failure)
+            return self.pause()
+        return idle_seconds if report.claimed == 0 else 0.0
+
+    def job(self, idle_seconds: float = 1.0) -> worker.Job:
+        """The dispatcher as a job of the one worker loop."""
+        return worker.Job("outbox", lambda: self.step(idle_seconds))
+
     def run(self, stop: threading.Event, idle_seconds: float = 1.0) -> None:
-        """Loop until ``stop`` is set (the worker and the embedded server's thread)."""
-        while not stop.is_set():
-            try:
-                report = self.run_once()
-            except Exception:  # a database hiccup must not kill the worker
-                log.exception("outbox round failed; trying again")
-                self.failures += 1
-                report = DispatchReport(failure="store error")
-            if report.failure:
-                log.warning("outbox delivery failed (%s); pausing", report.failure)
-                stop.wait(self.pause())
-            elif report.claimed == 0:
-                stop.wait(idle_seconds)
+        """Loop until ``stop`` is set (the send command's ``--loop``)."""
+        worker.run([self.job(idle_seconds)], stop)

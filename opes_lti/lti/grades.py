@@ -15,6 +15,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column, sessionmaker
 
 from opes_lti.core import queue
 from opes_lti.core.db import Base, UTCDateTime, utcnow
+from opes_lti.events import worker
 from opes_lti.events.delivery import backoff_delay
 from opes_lti.lti.launch import Launch
 from opes_lti.lti.models import Platform
@@ -267,16 +268,24 @@ class GradeSender:
                 break  # everything due is failing for now: stop, it is retried later
         return total
 
+    def step(self, idle_seconds: float = 2.0) -> float:
+        """One round, then the seconds to wait before the next.
+
+        None while scores go out; ``idle_seconds`` when nothing is due or everything due
+        failed (each score keeps its own backoff in the queue).
+        """
+        report = self.run_once()
+        if report.claimed == 0 or report.retried == report.claimed:
+            return idle_seconds
+        return 0.0
+
+    def job(self, idle_seconds: float = 2.0) -> worker.Job:
+        """The sender as a job of the one worker loop."""
+        return worker.Job("grades", lambda: self.step(idle_seconds))
+
     def run(self, stop: threading.Event, idle_seconds: float = 2.0) -> None:
-        """Loop until ``stop`` is set (the worker and the embedded server's thread)."""
-        while not stop.is_set():
-            try:
-                report = self.run_once()
-            except Exception:  # a database hiccup must not kill the worker
-                log.exception("grade round failed; trying again")
-                report = SendReport()
-            if report.claimed == 0 or report.retried == report.claimed:
-                stop.wait(idle_seconds)
+        """Loop until ``stop`` is set (``opes-lti grades worker``)."""
+        worker.run([self.job(idle_seconds)], stop)
 
 
 def counts(db: Session) -> dict[str, int]:
