@@ -77,6 +77,9 @@ class Registry:
     def _new_token(self) -> str:
         return self.prefix + secrets.token_urlsafe(32)
 
+    def _exists(self, db: Session, name: str) -> bool:
+        return db.scalar(sa.select(self.model.id).where(self.model.name == name)) is not None
+
     def _find(self, db: Session, name: str) -> Any:
         row = db.scalar(sa.select(self.model).where(self.model.name == name))
         if row is None:
@@ -90,7 +93,7 @@ class Registry:
                 f"invalid {self.noun} name {name!r}: use 1-100 lower-case letters, digits, "
                 "'.', '_' or '-'"
             )
-        if db.scalar(sa.select(self.model.id).where(self.model.name == name)) is not None:
+        if self._exists(db, name):
             raise self.error(
                 f"a {self.noun} named {name!r} exists already; revoke it or pick another"
             )
@@ -111,9 +114,7 @@ class Registry:
 
     def ensure(self, db: Session, name: str) -> Issued:
         """The named row with a fresh token, created if missing."""
-        if db.scalar(sa.select(self.model.id).where(self.model.name == name)) is None:
-            return self.add(db, name)
-        return self.rotate(db, name)
+        return self.rotate(db, name) if self._exists(db, name) else self.add(db, name)
 
     def revoke(self, db: Session, name: str) -> Any:
         """Stop accepting the token; nothing the holder did is deleted."""

@@ -8,16 +8,6 @@ from opes_lti.events.domain import Context
 from opes_lti.lti.launch import Launch
 
 
-def context_of(launch: Launch) -> Context:
-    """The event context of ``launch``: the platform, the course, the placed activity."""
-    return Context(
-        platform="lti",
-        platform_id=launch.platform.issuer[:200],
-        course=str(launch.context.get("id") or "")[:200] or None,
-        activity=str(launch.resource_link.get("id") or "")[:200] or None,
-    )
-
-
 @dataclass(frozen=True)
 class PlacementKey:
     """Which placed activity a launch opens: platform, course, resource link."""
@@ -34,3 +24,14 @@ class PlacementKey:
             str(launch.context.get("id") or ""),
             str(launch.resource_link.get("id") or ""),
         )
+
+
+def context_of(launch: Launch) -> Context:
+    """The event context of ``launch``: the platform, the course, the placed activity."""
+    key = PlacementKey.of(launch)
+    return Context(
+        platform="lti",
+        platform_id=launch.platform.issuer[:200],
+        course=key.context_id[:200] or None,
+        activity=key.resource_link_id[:200] or None,
+    )

@@ -41,12 +41,9 @@ class PlacementError(ValueError):
 
 
 @dataclass(frozen=True)
-class Placement:
+class Placement(PlacementKey):
     """Where the questionnaire sits (platform, course, resource link) and how it is set."""
 
-    platform_id: int
-    context_id: str
-    resource_link_id: str
     setup: Setup
 
     @property

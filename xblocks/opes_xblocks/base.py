@@ -10,7 +10,7 @@ import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from webob import Response
 from xblock.core import XBlock
@@ -23,6 +23,9 @@ from opes_xblocks import compat
 from opes_xblocks.fieldoutbox import FieldOutbox
 from opes_xblocks.sending import dispatcher_for
 from opes_xblocks.toolclient import ToolClient
+
+if TYPE_CHECKING:
+    from opes_xblocks.outbox.store import DjangoOutbox
 
 log = logging.getLogger(__name__)
 loader = ResourceLoader("opes_xblocks")
@@ -136,17 +139,17 @@ class OpesBlock(XBlock):  # type: ignore[misc]  # XBlock ships no type informati
 
     def emit(self, events: Sequence[OutcomeEvent]) -> None:
         """Keep the events durably, then try to send them now; what fails waits."""
+        store: DjangoOutbox | FieldOutbox
         if compat.outbox_installed():
             # The LMS's own outbox table: the events leave even if the learner never
             # comes back (opes_send_events), and at once below when the service answers.
             from opes_xblocks.outbox.store import DjangoOutbox
 
-            DjangoOutbox().emit_all(events)
-            self._send(DjangoOutbox())
+            store = DjangoOutbox()
         else:
-            outbox = FieldOutbox(self)
-            outbox.emit_all(events)
-            self._send(outbox)
+            store = FieldOutbox(self)
+        store.emit_all(events)
+        self._send(store)
 
     def send_pending(self) -> None:
         """Send this learner's held events (called when they come back to the block)."""

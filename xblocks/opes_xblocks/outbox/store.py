@@ -93,10 +93,3 @@ class DjangoOutbox:
 def dispatcher(settings: dict[str, Any]) -> Dispatcher | None:
     """The sender of the LMS's outbox table for the reporting service in ``settings``."""
     return dispatcher_for(settings, DjangoOutbox())
-
-
-def settings_bucket() -> dict[str, Any]:
-    """The site's OPES settings (where the reporting service is)."""
-    from opes_xblocks import compat
-
-    return compat.site_settings()

@@ -19,17 +19,21 @@ CACHE_SIZE = 256
 _PARSED: dict[str, Framework] = {}
 
 
+def remember[K, V](cache: dict[K, V], key: K, value: V) -> V:
+    """Keep ``value`` under ``key``, dropping the oldest entry once the cache is full."""
+    if len(cache) >= CACHE_SIZE:
+        cache.pop(next(iter(cache)))
+    cache[key] = value
+    return value
+
+
 def load(name: str, file_text: str) -> Framework:
     """The framework a block's fields name; KeyError or FrameworkError when it has none."""
     if name != UPLOADED:
         return builtin.load(name)
     key = fingerprint(file_text)
     found = _PARSED.get(key)
-    if found is None:
-        if len(_PARSED) >= CACHE_SIZE:
-            _PARSED.pop(next(iter(_PARSED)))  # the oldest entry
-        found = _PARSED[key] = case.loads(file_text)
-    return found
+    return found if found is not None else remember(_PARSED, key, case.loads(file_text))
 
 
 def fingerprint(file_text: str) -> str:

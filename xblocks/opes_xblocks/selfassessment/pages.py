@@ -10,7 +10,7 @@ from opes_lti.competencies.questionnaire import Setup
 from opes_xblocks.base import render
 from opes_xblocks.i18n import strings
 from opes_xblocks.selfassessment import viewmodels
-from opes_xblocks.selfassessment.frameworks import CACHE_SIZE
+from opes_xblocks.selfassessment.frameworks import remember
 
 #: Drawn screens by block, language and settings (drawing was most of a render's time).
 _SCREENS: dict[tuple[str, ...], str] = {}
@@ -38,16 +38,18 @@ def screens(
     )
     drawn = _SCREENS.get(key)
     if drawn is None:
-        if len(_SCREENS) >= CACHE_SIZE:
-            _SCREENS.pop(next(iter(_SCREENS)))  # the oldest entry
-        drawn = _SCREENS[key] = render(
-            "templates/screens.html",
-            {
-                "t": strings(lang),
-                "block_id": block_id,
-                "screens": viewmodels.screens(setup, lang),
-                "screen_count": len(setup.screens()),
-            },
+        drawn = remember(
+            _SCREENS,
+            key,
+            render(
+                "templates/screens.html",
+                {
+                    "t": strings(lang),
+                    "block_id": block_id,
+                    "screens": viewmodels.screens(setup, lang),
+                    "screen_count": len(setup.screens()),
+                },
+            ),
         )
     marked = _ANSWER.sub(
         lambda m: " checked" if answers.get(m.group(1)) == int(m.group(2)) else "", drawn

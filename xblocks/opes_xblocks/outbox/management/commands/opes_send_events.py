@@ -11,7 +11,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
-from opes_xblocks.outbox.store import dispatcher, settings_bucket
+from opes_xblocks.compat import site_settings
+from opes_xblocks.outbox.store import dispatcher
 
 
 class Command(BaseCommand):
@@ -25,7 +26,7 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         """One drain, or a loop."""
-        sender = dispatcher(settings_bucket())
+        sender = dispatcher(site_settings())
         if sender is None:
             raise CommandError("XBLOCK_SETTINGS['OPES']['REPORTING_URL'] is not set")
         if options["loop"]:
