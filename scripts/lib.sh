@@ -30,6 +30,13 @@ find_python() {
     die "Python 3.12 is needed and none was found. Install it (Debian/Ubuntu: 'apt-get install python3.12 python3.12-venv'; pyenv: 'pyenv install 3.12'), or point OPES_PYTHON at one."
 }
 
+# pip_install ARGS: pip into the venv, quiet. -qq: setuptools' notice that an editable
+# install exists reads like a failure to a new user and is not one; errors still show.
+pip_install() {
+    "$VENV/bin/python" -m pip install -qq --disable-pip-version-check "$@" 2>&1 \
+        | grep -v "^WARNING: Location" || true
+}
+
 # make_venv EXTRA: create .venv (once) and install the project with the given extra,
 # skipping pip when neither the extra nor pyproject.toml changed since the last install.
 make_venv() {
@@ -39,23 +46,18 @@ make_venv() {
         say "creating $VENV with $python"
         rm -rf "$VENV"
         "$python" -m venv "$VENV" || die "could not create a virtual environment (Debian: apt-get install python3.12-venv)"
-        "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check --upgrade pip 2>&1 \
-            | grep -v "^WARNING: Location" || true
+        pip_install --upgrade pip
     fi
     stamp="$VENV/.opes-installed"
     want="$extra $(sha256sum "$ROOT/pyproject.toml" | cut -d' ' -f1)"
     if [ ! -f "$stamp" ] || ! grep -qxF "$want" "$stamp"; then
         say "installing opes-lti[$extra] into $VENV"
-        "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check -e "$ROOT[$extra]" 2>&1 \
-            | grep -v "^WARNING: Location" || true
+        pip_install -e "$ROOT[$extra]"
         "$VENV/bin/python" -c "import opes_lti" || die "installation failed"
         if [ "$extra" = test ]; then
             # The XBlocks, for their tests in xblock-sdk's runtime (their dependencies,
             # XBlock and web-fragments, come with xblock-sdk).
-            # -qq: setuptools' notice that an editable install exists is not a failure;
-            # errors still show.
-            "$VENV/bin/python" -m pip install -qq --disable-pip-version-check --no-deps \
-                -e "$ROOT/xblocks" 2>&1 | grep -v "^WARNING: Location" || true
+            pip_install --no-deps -e "$ROOT/xblocks"
         fi
         # A test install includes the server one: remember both as satisfied. (An `if`,
         # not `[ ] && echo`: under `set -e` the latter's status 1 ended the script.)
