@@ -496,30 +496,6 @@ def test_events_held_by_an_outage_leave_with_the_send_command_even_if_nobody_ret
     assert stored == set(ids)
 
 
-def test_outbox_claims_never_overlap(make_runtime: Callable[..., Any]) -> None:
-    from datetime import timedelta
-
-    from django.utils import timezone
-
-    from opes_xblocks.outbox.models import PendingEvent
-    from opes_xblocks.outbox.store import DjangoOutbox
-
-    runtime = make_runtime()
-    block = block_from(runtime, PRE)
-    _answer(runtime, block, 2)
-    ids = [event["id"] for _, event in _outbox(block)]
-    PendingEvent.objects.exclude(event_id__in=ids).update(status="delivered")
-    outbox = DjangoOutbox()
-    now = timezone.now()
-    first = outbox.claim(1, timedelta(seconds=60), now)
-    second = outbox.claim(10, timedelta(seconds=60), now)
-    assert len(first.items) == 1
-    assert {i.event_id for i in second.items} == set(ids) - {first.items[0].event_id}
-    assert outbox.claim(10, timedelta(seconds=60), now).items == []  # all leased
-    later = outbox.claim(10, timedelta(seconds=60), now + timedelta(seconds=61))
-    assert {i.event_id for i in later.items} == set(ids)  # leases ran out
-
-
 def test_emitting_a_submission_twice_stores_each_event_once(
     make_runtime: Callable[..., Any],
 ) -> None:

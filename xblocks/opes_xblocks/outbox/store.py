@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import F, Q
 
 from opes_lti.events.delivery import (
     Claim,
@@ -59,7 +59,7 @@ class DjangoOutbox:
         with transaction.atomic():
             due = (
                 PendingEvent.objects.filter(status="pending", next_attempt_at__lte=now)
-                .filter(Q(leased_until__isnull=True) | Q(leased_until__lte=now))
+                .filter(Q(leased_until__isnull=True) | Q(leased_until__lt=now))
                 .order_by("id")
                 .select_for_update(skip_locked=True)
             )
@@ -72,22 +72,26 @@ class DjangoOutbox:
         return Claim(token, items)
 
     def settle(self, claim: Claim, settlements: Sequence[Settlement], now: datetime) -> None:
-        """Record each event's fate; a lease that ran out and was re-claimed is left alone."""
+        """Record each event's fate, as :func:`opes_lti.core.queue.settle` does.
+
+        A final outcome is true whoever holds the row now; a retry only while ``claim``
+        still holds it, so a sender whose lease ran out cannot disturb the one that took over.
+        """
+        done: dict[str, Any] = {"lease_token": None, "leased_until": None}
         with transaction.atomic():
             for s in settlements:
-                mine = PendingEvent.objects.filter(event_id=s.event_id, lease_token=claim.token)
-                done: dict[str, Any] = {"lease_token": None, "leased_until": None}
+                row = PendingEvent.objects.filter(event_id=s.event_id)
                 if s.outcome == "delivered":
-                    mine.update(status="delivered", delivered_at=now, **done)
+                    row.update(status="delivered", delivered_at=now, last_error="", **done)
                 elif s.outcome == "rejected":
-                    mine.update(status="rejected", last_error=s.reason[:2000], **done)
+                    row.update(status="rejected", last_error=s.reason[:2000], **done)
                 else:
-                    for row in mine:
-                        row.attempts += 1
-                        row.next_attempt_at = s.next_attempt_at or now
-                        row.last_error = s.reason[:2000]
-                        row.lease_token, row.leased_until = None, None
-                        row.save()
+                    row.filter(lease_token=claim.token).update(
+                        attempts=F("attempts") + 1,
+                        next_attempt_at=s.next_attempt_at or now,
+                        last_error=s.reason[:2000],
+                        **done,
+                    )
 
 
 def dispatcher(settings: dict[str, Any]) -> Dispatcher | None:
