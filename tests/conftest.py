@@ -7,10 +7,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from click.testing import CliRunner, Result
 from flask import Flask
 from flask.testing import FlaskClient
 
 from opes_lti.app import create_app
+from opes_lti.cli import main
 from opes_lti.core.db import Database
 from opes_lti.core.settings import Settings, load_settings
 from opes_lti.reporting import sources
@@ -78,6 +80,24 @@ def app(settings: Settings, database: Database) -> Flask:
 @pytest.fixture
 def client(app: Flask) -> FlaskClient:
     return app.test_client()
+
+
+@pytest.fixture
+def run(tmp_path: Path, database_url: str, database: Database) -> Callable[..., Result]:
+    """``opes-lti ARGS`` as an operator runs it, on the test's database (source tool-a)."""
+    # ``database``: its teardown empties the shared PostgreSQL database after each test.
+    env = {
+        "OPES_INSTANCE_PATH": str(tmp_path / "instance"),
+        "OPES_DATABASE_URL": database_url,
+        "OPES_SOURCE_NAME": "tool-a",
+    }
+
+    def invoke(*args: str, extra_env: dict[str, str] | None = None) -> Result:
+        return CliRunner().invoke(
+            main, list(args), env=env | (extra_env or {}), catch_exceptions=False
+        )
+
+    return invoke
 
 
 @pytest.fixture

@@ -130,3 +130,17 @@ def test_a_run_without_postgresql_says_so_in_its_summary() -> None:
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "PostgreSQL turned off" in result.stdout
+
+
+#: CLI modules tested under another module's name: both registries share ``cli/tokens.py``.
+CLI_TESTED_AS = {"sources": "tokens", "sites": "tokens", "context": "main", "__init__": "main"}
+
+
+def test_every_cli_module_has_a_test_module_of_its_own() -> None:
+    modules = sorted(p.stem for p in (ROOT / "opes_lti" / "cli").glob("*.py"))
+    missing = [
+        m
+        for m in modules
+        if not (ROOT / "tests" / "cli" / f"test_{CLI_TESTED_AS.get(m, m)}.py").is_file()
+    ]
+    assert missing == [], f"no tests/cli/test_<module>.py for: {missing}"

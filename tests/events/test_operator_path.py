@@ -21,11 +21,10 @@ from opes_lti.core.logformat import JsonFormatter
 from opes_lti.events.delivery import ReportingClient
 from opes_lti.events.outbox import SqlOutbox, build_dispatcher
 from tests.support.servers import serve_wsgi
-from tests.test_cli import run  # noqa: F401 - the CLI fixture (OPES_SOURCE_NAME=tool-a)
 
 
 def test_wrong_source_name_is_refused_at_start_and_retry_then_delivers(
-    run: Callable[..., Result],  # noqa: F811
+    run: Callable[..., Result],
     app: Flask,
     make_source: Callable[..., str],
     database: Database,
@@ -64,7 +63,7 @@ def test_the_source_check_passes_for_the_tokens_own_name(
 def test_each_delivered_batch_is_one_info_line_with_its_lag(
     app: Flask,
     make_source: Callable[..., str],
-    run: Callable[..., Result],  # noqa: F811
+    run: Callable[..., Result],
     database: Database,
     caplog: pytest.LogCaptureFixture,
 ) -> None:

@@ -6,12 +6,8 @@ from __future__ import annotations
 import csv
 import dataclasses
 import io
-import json
-from collections.abc import Callable
-from pathlib import Path
 
 import pytest
-from click.testing import Result
 from flask.testing import FlaskClient
 from hypothesis import given
 from hypothesis import strategies as st
@@ -20,11 +16,9 @@ from opes_lti.competencies import builtin, case, csvformat
 from opes_lti.competencies.framework import FrameworkError, Text
 from opes_lti.core.db import Database
 from opes_lti.framework_library import services
-from tests.test_cli import run  # noqa: F401 - the CLI fixture
+from tests.support.factories import enti_pugliesi
 
-CUSTOM = dataclasses.replace(
-    builtin.load("opes-organizzazione"), id="ets-puglia", title=Text("Enti pugliesi")
-)
+CUSTOM = enti_pugliesi()
 
 
 def test_added_framework_is_found_and_listed_after_the_shipped_ones(database: Database) -> None:
@@ -58,66 +52,6 @@ def test_shipped_ids_cannot_be_taken(database: Database) -> None:
 def test_unknown_framework_is_said(database: Database) -> None:
     with database.sessions() as db, pytest.raises(services.UnknownFramework):
         services.find(db, "nope")
-
-
-def test_cli_checks_adds_lists_and_exports(run: Callable[..., Result], tmp_path: Path) -> None:  # noqa: F811
-    assert run("db", "upgrade").exit_code == 0
-    package = tmp_path / "ets.json"
-    package.write_text(case.dumps(CUSTOM), encoding="utf-8")
-    checked = run("frameworks", "check", str(package))
-    assert "ets-puglia 2026.1: 4 areas, 8 competences, 5 levels, assesses a organisation" in (
-        checked.output
-    )
-    assert run("frameworks", "add", str(package)).output.strip() == "ets-puglia 2026.1: added"
-    assert "ets-puglia" in run("frameworks", "list").output
-    exported = run("frameworks", "export", "ets-puglia")
-    assert case.loads(exported.output) == CUSTOM
-    sheet = run("frameworks", "export", "ets-puglia", "--format", "csv").output
-    assert csvformat.read(sheet, csvformat.header_of(CUSTOM)) == CUSTOM
-    # The exported spreadsheet is a complete framework file: check and add take it as is.
-    exported_csv = tmp_path / "ets-puglia.csv"
-    exported_csv.write_text(sheet, encoding="utf-8")
-    assert "ets-puglia 2026.1: 4 areas, 8 competences" in (
-        run("frameworks", "check", str(exported_csv)).output
-    )
-    again = run("frameworks", "add", str(exported_csv))
-    assert again.output.strip() == "ets-puglia 2026.1: unchanged", again.output
-
-
-def test_cli_names_every_problem_of_a_bad_spreadsheet(
-    run: Callable[..., Result],  # noqa: F811
-    tmp_path: Path,
-) -> None:
-    sheet = tmp_path / "nuovo.csv"
-    rows = csvformat.write(CUSTOM).splitlines()
-    rows[2] = rows[2].replace("GV.2", "GV.1")
-    sheet.write_text("\n".join(rows), encoding="utf-8")
-    meta = tmp_path / "meta.json"
-    meta.write_text(
-        json.dumps(
-            {
-                "id": "nuovo",
-                "version": "1",
-                "title": {"it": "Nuovo"},
-                "levels": [lv.as_dict() for lv in CUSTOM.levels],
-            }
-        ),
-        encoding="utf-8",
-    )
-    result = run("frameworks", "check", str(sheet), "--meta", str(meta))
-    assert result.exit_code == 1
-    assert "row 3, column code: 'GV.1' is already used on row 2" in result.output
-    # Its own framework_* columns (as exported) serve when no --meta is given.
-    no_meta = run("frameworks", "check", str(sheet))
-    assert "row 3, column code: 'GV.1' is already used on row 2" in no_meta.output
-    bare = tmp_path / "bare.csv"
-    width = len(csvformat.columns(CUSTOM.max_level))
-    bare.write_text(
-        "\n".join(",".join(next(csv.reader([r]))[:width]) for r in rows), encoding="utf-8"
-    )
-    refused = run("frameworks", "check", str(bare))
-    assert refused.exit_code == 1
-    assert "no framework_id column" in refused.output
 
 
 @pytest.mark.parametrize("name", builtin.NAMES)

@@ -26,7 +26,7 @@ from opes_lti.lti.registrations import RegistrationError
 from opes_lti.selfassessment.models import AnswerSet
 from tests.lti.conftest import Tool
 from tests.selfassessment.test_lti_questionnaire import _answer_all, _launch
-from tests.support.factories import platform_spec
+from tests.support.factories import platform_args, platform_spec
 from tests.support.platform import OpenEdxPlatform
 
 RESULT_IT = "Il mio profilo di competenze"
@@ -57,20 +57,10 @@ def _counts(database: Database) -> dict[str, int]:
 
 def _platform_args(platform: OpenEdxPlatform) -> list[str]:
     spec = platform.registration()
-    return [
-        "--issuer",
-        spec["issuer"],
-        "--client-id",
-        spec["client_id"],
-        "--login-url",
-        spec["auth_login_url"],
-        "--token-url",
-        spec["auth_token_url"],
-        "--jwks-url",
-        spec["key_set_url"],
-        "--deployment",
-        platform.deployment_id,
-    ]
+    fields = ("issuer", "client_id", "auth_login_url", "auth_token_url", "key_set_url")
+    return platform_args(
+        platform_spec(**{f: spec[f] for f in fields}, deployment_ids=(platform.deployment_id,))
+    )
 
 
 def test_removing_and_adding_back_a_platform_keeps_the_learners_work(

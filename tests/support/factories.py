@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import dataclasses
 import uuid
 from datetime import UTC, datetime
 from typing import Any
 
+from opes_lti.competencies import builtin
 from opes_lti.competencies.framework import Area, Competency, Framework, Text
 from opes_lti.lti.registrations import PlatformSpec
 
@@ -108,6 +110,16 @@ def platform_spec(issuer: str = "https://lms.example.it", **overrides: Any) -> P
     return PlatformSpec(**(values | overrides))
 
 
+def platform_args(spec: PlatformSpec) -> list[str]:
+    """``spec`` as the options of ``opes-lti platforms add`` (deployments last)."""
+    args = ["--name", spec.name, "--issuer", spec.issuer, "--client-id", spec.client_id]
+    args += ["--login-url", spec.auth_login_url, "--token-url", spec.auth_token_url]
+    args += ["--jwks-url", spec.key_set_url]
+    for deployment in spec.deployment_ids:
+        args += ["--deployment", deployment]
+    return args
+
+
 def tiny_framework(**changes: object) -> Framework:
     """A two-level framework of one competence, with fields replaceable."""
     competency = Competency(
@@ -126,3 +138,10 @@ def tiny_framework(**changes: object) -> Framework:
         "areas": (Area("A", Text("Area A", "Area A"), (competency,)),),
     }
     return Framework(**(values | changes))  # type: ignore[arg-type]
+
+
+def enti_pugliesi() -> Framework:
+    """A shipped framework under another id and title, as an administrator would add one."""
+    return dataclasses.replace(
+        builtin.load("opes-organizzazione"), id="ets-puglia", title=Text("Enti pugliesi")
+    )

@@ -1,18 +1,21 @@
-"""`opes-lti frameworks check` on any file at all: a clear message, never a traceback."""
+"""``opes-lti frameworks``: check, add, list and export, and any file at all gets a message."""
 
 from __future__ import annotations
 
+import csv
 import json
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
+from click.testing import CliRunner, Result
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from opes_lti.cli import main
 from opes_lti.cli.frameworks import MAX_FILE_BYTES, MAX_SHOWN
-from opes_lti.competencies import builtin, csvformat
+from opes_lti.competencies import builtin, case, csvformat
+from tests.support.factories import enti_pugliesi
 
 JSON = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=10),
@@ -107,3 +110,68 @@ def test_a_file_over_the_size_limit_is_refused_unread(tmp_path: Path) -> None:
     result = CliRunner().invoke(main, ["frameworks", "check", str(path)])
     assert result.exit_code == 1
     assert "MB" in result.output
+
+
+# --- the library's round trip --------------------------------------------------------
+
+CUSTOM = enti_pugliesi()
+
+
+def test_cli_checks_adds_lists_and_exports(run: Callable[..., Result], tmp_path: Path) -> None:
+    assert run("db", "upgrade").exit_code == 0
+    package = tmp_path / "ets.json"
+    package.write_text(case.dumps(CUSTOM), encoding="utf-8")
+    checked = run("frameworks", "check", str(package))
+    assert "ets-puglia 2026.1: 4 areas, 8 competences, 5 levels, assesses a organisation" in (
+        checked.output
+    )
+    assert run("frameworks", "add", str(package)).output.strip() == "ets-puglia 2026.1: added"
+    assert "ets-puglia" in run("frameworks", "list").output
+    exported = run("frameworks", "export", "ets-puglia")
+    assert case.loads(exported.output) == CUSTOM
+    sheet = run("frameworks", "export", "ets-puglia", "--format", "csv").output
+    assert csvformat.read(sheet, csvformat.header_of(CUSTOM)) == CUSTOM
+    # The exported spreadsheet is a complete framework file: check and add take it as is.
+    exported_csv = tmp_path / "ets-puglia.csv"
+    exported_csv.write_text(sheet, encoding="utf-8")
+    assert "ets-puglia 2026.1: 4 areas, 8 competences" in (
+        run("frameworks", "check", str(exported_csv)).output
+    )
+    again = run("frameworks", "add", str(exported_csv))
+    assert again.output.strip() == "ets-puglia 2026.1: unchanged", again.output
+
+
+def test_cli_names_every_problem_of_a_bad_spreadsheet(
+    run: Callable[..., Result],
+    tmp_path: Path,
+) -> None:
+    sheet = tmp_path / "nuovo.csv"
+    rows = csvformat.write(CUSTOM).splitlines()
+    rows[2] = rows[2].replace("GV.2", "GV.1")
+    sheet.write_text("\n".join(rows), encoding="utf-8")
+    meta = tmp_path / "meta.json"
+    meta.write_text(
+        json.dumps(
+            {
+                "id": "nuovo",
+                "version": "1",
+                "title": {"it": "Nuovo"},
+                "levels": [lv.as_dict() for lv in CUSTOM.levels],
+            }
+        ),
+        encoding="utf-8",
+    )
+    result = run("frameworks", "check", str(sheet), "--meta", str(meta))
+    assert result.exit_code == 1
+    assert "row 3, column code: 'GV.1' is already used on row 2" in result.output
+    # Its own framework_* columns (as exported) serve when no --meta is given.
+    no_meta = run("frameworks", "check", str(sheet))
+    assert "row 3, column code: 'GV.1' is already used on row 2" in no_meta.output
+    bare = tmp_path / "bare.csv"
+    width = len(csvformat.columns(CUSTOM.max_level))
+    bare.write_text(
+        "\n".join(",".join(next(csv.reader([r]))[:width]) for r in rows), encoding="utf-8"
+    )
+    refused = run("frameworks", "check", str(bare))
+    assert refused.exit_code == 1
+    assert "no framework_id column" in refused.output
