@@ -23,6 +23,8 @@ class Account(Base):
     role: Mapped[str] = mapped_column(sa.String(20))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: A disabled account cannot sign in; it is kept, with its scopes, for the record.
+    disabled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     def __repr__(self) -> str:  # no hash in logs
         return f"Account({self.username!r}, {self.role!r})"
@@ -40,3 +42,25 @@ class SignInThrottle(Base):
     last_failure_at: Mapped[datetime] = mapped_column(UTCDateTime)
     #: No attempt is checked before this moment, right password or not.
     locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class AccountScope(Base):
+    """One part of what a coordinator may see: ``region:12``, ``community:giovani``, ...
+
+    An account with no scope row sees nothing; ``national`` sees everything. The dashboard
+    joins on these rows, so a scope is never spelt into a query's text.
+    """
+
+    __tablename__ = "account_scopes"
+    __table_args__ = (
+        sa.CheckConstraint(
+            "kind IN ('national', 'region', 'community', 'organisation', 'course')",
+            name="kind_known",
+        ),
+    )
+
+    account_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("accounts.id", ondelete="CASCADE"), primary_key=True
+    )
+    kind: Mapped[str] = mapped_column(sa.String(20), primary_key=True)
+    value: Mapped[str] = mapped_column(sa.String(200), primary_key=True, default="")

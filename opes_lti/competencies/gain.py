@@ -139,3 +139,88 @@ def by_competency(
     for pair in pairs:
         cells[pair.competency].append(pair)
     return {code: aggregate(cell, targets, k) for code, cell in sorted(cells.items())}
+
+
+@dataclass(frozen=True)
+class Sums:
+    """A cell's totals, which add and subtract: what the dashboard's rollups keep.
+
+    Every figure of :class:`CellStats` follows from these, so a cell kept current by adding
+    and removing pairs as answers arrive (and as learners are erased) reports what
+    :func:`aggregate` reports on the pairs themselves. Levels are integers, so every sum
+    but the gains' is exact; the spread is computed from exact integers too.
+    """
+
+    n: int = 0
+    n_at_max: int = 0
+    sum_pre: int = 0
+    sum_post: int = 0
+    #: Sum of squared differences (post − pre)², for the effect size's spread.
+    sum_diff_sq: int = 0
+    sum_gain: float = 0.0
+    n_target: int = 0
+    n_reached: int = 0
+
+    @classmethod
+    def of(cls, pair: Pair, targets: Mapping[str, int] | None = None) -> Sums:
+        """One pair's contribution."""
+        gain = pair.gain
+        target = targets.get(pair.role) if targets and pair.role else None
+        return cls(
+            n=1,
+            n_at_max=1 if gain is None else 0,
+            sum_pre=pair.pre,
+            sum_post=pair.post,
+            sum_diff_sq=(pair.post - pair.pre) ** 2,
+            sum_gain=gain or 0.0,
+            n_target=0 if target is None else 1,
+            n_reached=1 if target is not None and pair.post >= target else 0,
+        )
+
+    def _combine(self, other: Sums, sign: int) -> Sums:
+        return Sums(
+            n=self.n + sign * other.n,
+            n_at_max=self.n_at_max + sign * other.n_at_max,
+            sum_pre=self.sum_pre + sign * other.sum_pre,
+            sum_post=self.sum_post + sign * other.sum_post,
+            sum_diff_sq=self.sum_diff_sq + sign * other.sum_diff_sq,
+            sum_gain=self.sum_gain + sign * other.sum_gain,
+            n_target=self.n_target + sign * other.n_target,
+            n_reached=self.n_reached + sign * other.n_reached,
+        )
+
+    def __add__(self, other: Sums) -> Sums:
+        return self._combine(other, 1)
+
+    def __sub__(self, other: Sums) -> Sums:
+        return self._combine(other, -1)
+
+    def stats(self, k: int = DEFAULT_K) -> CellStats:
+        """The cell's figures, as :func:`aggregate` gives them for the same pairs."""
+        n = self.n
+        if n < k or n == 0:
+            return CellStats(n=n, suppressed=True)
+        sum_diff = self.sum_post - self.sum_pre
+        effect = None
+        spread_n = n * self.sum_diff_sq - sum_diff * sum_diff  # n²·(n−1)/n · sample variance
+        if n > 1 and spread_n > 0:
+            effect = (sum_diff / n) / math.sqrt(spread_n / (n * (n - 1)))
+        with_gain = n - self.n_at_max
+        return CellStats(
+            n=n,
+            suppressed=False,
+            n_at_max=self.n_at_max,
+            mean_pre=self.sum_pre / n,
+            mean_post=self.sum_post / n,
+            mean_difference=sum_diff / n,
+            mean_gain=self.sum_gain / with_gain if with_gain else None,
+            effect_size=effect,
+            share_reaching_target=self.n_reached / self.n_target if self.n_target else None,
+        )
+
+
+def band(mean_gain: float | None) -> Literal["low", "medium", "high"] | None:
+    """Hake's bands of the normalised gain: low < 0.3 ≤ medium < 0.7 ≤ high."""
+    if mean_gain is None:
+        return None
+    return "low" if mean_gain < 0.3 else "medium" if mean_gain < 0.7 else "high"

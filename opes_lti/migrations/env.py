@@ -6,6 +6,7 @@ from alembic import context
 
 import opes_lti.accounts.models
 import opes_lti.core.purges
+import opes_lti.dashboard.models
 import opes_lti.democourse.models
 import opes_lti.events.models
 import opes_lti.framework_library.models

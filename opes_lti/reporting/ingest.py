@@ -22,7 +22,7 @@ from opes_lti.events.domain import (
     canonical,
     parse_event,
 )
-from opes_lti.reporting.models import StoredEvent
+from opes_lti.reporting.models import StoredEvent, Uncounted
 from opes_lti.reporting.sources import Caller
 
 Status = Literal["accepted", "duplicate", "conflict", "rejected"]
@@ -129,6 +129,22 @@ def _insert(db: Session, rows: list[dict[str, Any]]) -> set[uuid.UUID]:
     return set(connection.scalars(stmt.returning(StoredEvent.id), rows))
 
 
+def _to_count(db: Session, ids: set[uuid.UUID]) -> None:
+    """Queue the new events for the dashboard's rollups, in the transaction storing them."""
+    connection = db.connection()
+    ordered = sorted(ids)
+    if connection.dialect.name == "postgresql":
+        connection.execute(
+            sa.text(
+                "INSERT INTO events_uncounted (event_id) "
+                "SELECT unnest(CAST(:ids AS uuid[])) ORDER BY 1"
+            ),
+            {"ids": ordered},
+        )
+    else:
+        connection.execute(sa.insert(Uncounted), [{"event_id": i} for i in ordered])
+
+
 def ingest(
     db: Session, source: Caller, items: list[Any], now: datetime | None = None
 ) -> list[ItemResult]:
@@ -169,6 +185,8 @@ def ingest(
         rows.append(_row(event, digest, canonical_data, source, now))
 
     inserted = _insert(db, rows) if rows else set()
+    if inserted:
+        _to_count(db, inserted)
     clashes = [event_id for event_id in pending if event_id not in inserted]
     existing: dict[uuid.UUID, tuple[str, int]] = {}
     if clashes:

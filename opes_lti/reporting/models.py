@@ -58,3 +58,18 @@ class StoredEvent(Base):
     phase: Mapped[str | None] = mapped_column(sa.String(4))
     level: Mapped[int | None] = mapped_column(sa.SmallInteger)
     envelope: Mapped[dict[str, Any]] = mapped_column(JSONType)
+
+
+class Uncounted(Base):
+    """An accepted event the dashboard's rollups have not counted yet.
+
+    Written in the transaction that stores the event and deleted in the one that counts
+    it, so every event is counted once, whatever stops in between.
+    """
+
+    __tablename__ = "events_uncounted"
+
+    seq: Mapped[int] = mapped_column(
+        sa.BigInteger().with_variant(sa.Integer, "sqlite"), primary_key=True
+    )
+    event_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("events.id", ondelete="CASCADE"))

@@ -11,11 +11,14 @@ from hypothesis import strategies as st
 from opes_lti.competencies.gain import (
     Answer,
     Pair,
+    Sums,
     aggregate,
+    band,
     by_competency,
     match_pairs,
     normalised_gain,
 )
+from tests.support.stats import assert_same_figures
 
 
 @st.composite
@@ -147,3 +150,43 @@ def test_by_competency_makes_one_cell_each() -> None:
     assert list(cells) == ["c1", "c2", "c3"]
     assert not cells["c1"].suppressed
     assert cells["c3"].suppressed
+
+
+TARGETS = {"manager": 3, "volunteer": 1}
+
+
+@given(
+    cell=pairs(max_size=40), removed=st.lists(st.integers(0, 39), max_size=10), k=st.integers(1, 6)
+)
+def test_sums_added_and_taken_away_give_what_aggregate_gives(
+    cell: list[Pair], removed: list[int], k: int
+) -> None:
+    # Pairs arrive one by one, some are taken away again (replaced or erased): the sums
+    # kept that way must report what aggregate() reports on the pairs that remain.
+    kept = dict(enumerate(cell))
+    total = Sums()
+    for pair in cell:
+        total += Sums.of(pair, TARGETS)
+    for index in removed:
+        if index in kept:
+            total -= Sums.of(kept.pop(index), TARGETS)
+    expected = aggregate(kept.values(), TARGETS, k)
+    got = total.stats(k)
+    assert_same_figures(got, expected)
+
+
+@pytest.mark.parametrize(
+    ("gain", "expected"),
+    [
+        (None, None),
+        (-0.2, "low"),
+        (0.0, "low"),
+        (0.2999, "low"),
+        (0.3, "medium"),
+        (0.6999, "medium"),
+        (0.7, "high"),
+        (1.0, "high"),
+    ],
+)
+def test_bands_follow_hakes_bounds(gain: float | None, expected: str | None) -> None:
+    assert band(gain) == expected

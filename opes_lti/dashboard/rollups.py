@@ -1,0 +1,312 @@
+"""Counting new events into the rollups: a batch at a time, once each, restartable.
+
+The ingestion API queues every accepted event in ``events_uncounted``. A batch is taken
+from the queue, its answers are folded into the pairs they belong to, each pair's change
+becomes a change of its cells' sums, and the queue rows go in the same transaction as the
+sums: a crash anywhere leaves either all of a batch counted or none of it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import asdict, dataclass
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from opes_lti.competencies.gain import Sums
+from opes_lti.competencies.pairing import Answered, PairState
+from opes_lti.core.db import utcnow
+from opes_lti.dashboard import targets
+from opes_lti.dashboard.grains import cells_of
+from opes_lti.dashboard.models import (
+    CELL_DIMENSIONS,
+    SUM_COLUMNS,
+    GapCell,
+    GapPair,
+    Membership,
+    RollupMark,
+)
+from opes_lti.reporting.models import StoredEvent, Uncounted
+
+BATCH = 2000
+_CHUNK = 400  # rows per statement: within SQLite's bound on parameters
+
+
+@dataclass(frozen=True)
+class PairKey:
+    """What a pair is the pair of."""
+
+    scope: str
+    subject: str
+    framework: str
+    area: str
+    competency: str
+    course: str
+
+    @property
+    def digest(self) -> str:
+        """The pair row's primary key (the area is not part of what the pair is)."""
+        parts = (self.scope, self.subject, self.framework, self.competency, self.course)
+        return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
+
+
+def _state_of(key: PairKey, stored: Mapping[str, Any] | None) -> PairState:
+    state = PairState(key.subject, f"{key.framework}/{key.competency}", key.course)
+    for phase in ("pre", "post"):
+        if stored and stored.get(phase):
+            raw = dict(stored[phase])
+            raw["at"] = datetime.fromisoformat(raw["at"])
+            state = state.answered(phase, Answered(**raw))
+    return state
+
+
+def _stored(state: PairState) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for phase in ("pre", "post"):
+        answer = getattr(state, phase)
+        if answer is not None:
+            out[phase] = asdict(answer) | {"at": answer.at.isoformat()}
+    return out
+
+
+class _Deltas:
+    """Changes to cell sums, gathered over a batch and written once per cell."""
+
+    def __init__(self) -> None:
+        self.cells: dict[tuple[Any, ...], Sums] = defaultdict(Sums)
+
+    def add(
+        self,
+        key: PairKey,
+        state: PairState,
+        communities: Iterable[str],
+        sign: int,
+        *,
+        joined_only: bool = False,
+    ) -> None:
+        found = state.contribution(targets.of(key.framework, key.competency))
+        if found is None:
+            return
+        dims, sums = found
+        head = (key.scope, key.framework, key.area, key.competency)
+        for grain, values in cells_of(dims, communities, joined_only=joined_only):
+            cell = (grain, *head, *values)
+            self.cells[cell] = self.cells[cell] + sums if sign > 0 else self.cells[cell] - sums
+
+    def write(self, db: Session) -> None:
+        names = ("grain", "scope", "framework", "area", "competency", *CELL_DIMENSIONS)
+        rows = [
+            dict(zip(names, cell, strict=True)) | {c: getattr(s, c) for c in SUM_COLUMNS}
+            for cell, s in sorted(self.cells.items())
+            if s != Sums()
+        ]
+        if rows:
+            _upsert_cells(db, rows, names)
+
+
+def _dialect_insert(db: Session) -> Any:
+    return postgresql.insert if db.connection().dialect.name == "postgresql" else sqlite.insert
+
+
+def _upsert_cells(db: Session, rows: list[dict[str, Any]], key: tuple[str, ...]) -> None:
+    insert = _dialect_insert(db)
+    table = GapCell.__table__
+    for start in range(0, len(rows), _CHUNK):
+        stmt = insert(table).values(rows[start : start + _CHUNK])
+        stmt = stmt.on_conflict_do_update(
+            index_elements=list(key),
+            set_={c: table.c[c] + stmt.excluded[c] for c in SUM_COLUMNS},
+        )
+        db.execute(stmt)
+
+
+def _pair_key(row: Any, payload: Mapping[str, Any]) -> PairKey:
+    scope = payload.get("scope", "person")
+    subject = payload["organisation"] if scope == "organisation" else row.actor_id
+    return PairKey(
+        scope,
+        subject,
+        payload["framework"],
+        payload.get("area") or "",
+        payload["competency"],
+        row.course or "",
+    )
+
+
+def _answered(row: Any, payload: Mapping[str, Any]) -> Answered:
+    return Answered(
+        level=payload["level"],
+        max_level=payload["max_level"],
+        at=row.occurred_at,
+        event=str(row.id),
+        role=row.actor_role or "",
+        organisation=row.organisation or "",
+        region=row.region or "",
+        platform=row.platform or "",
+    )
+
+
+def _in_chunks(db: Session, query: Any, column: Any, values: list[Any]) -> list[Any]:
+    found: list[Any] = []
+    for start in range(0, len(values), _CHUNK):
+        found += db.execute(query.where(column.in_(values[start : start + _CHUNK]))).all()
+    return found
+
+
+def count_batch(db: Session, limit: int = BATCH) -> int:
+    """Count up to ``limit`` queued events into the rollups; how many were taken.
+
+    The caller commits. Concurrent counters take disjoint batches (rows locked, skipped
+    by the others), and the order events are counted in does not change the result.
+    """
+    queued = (
+        sa.select(Uncounted.seq)
+        .order_by(Uncounted.seq)
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    )
+    seqs = list(db.scalars(queued))
+    if not seqs:
+        return 0
+    columns = (
+        StoredEvent.id,
+        StoredEvent.type,
+        StoredEvent.occurred_at,
+        StoredEvent.actor_id,
+        StoredEvent.actor_role,
+        StoredEvent.organisation,
+        StoredEvent.region,
+        StoredEvent.platform,
+        StoredEvent.course,
+        StoredEvent.community,
+        StoredEvent.envelope,
+    )
+    events = _in_chunks(
+        db,
+        sa.select(*columns).join(Uncounted, Uncounted.event_id == StoredEvent.id),
+        Uncounted.seq,
+        seqs,
+    )
+    answers: dict[str, tuple[PairKey, list[tuple[str, Answered]]]] = {}
+    joins: dict[tuple[str, str], datetime] = {}
+    for row in events:
+        if row.type == "self_assessment.submitted":
+            payload = row.envelope["payload"]
+            key = _pair_key(row, payload)
+            answers.setdefault(key.digest, (key, []))[1].append(
+                (payload["phase"], _answered(row, payload))
+            )
+        elif row.type == "community.joined" and row.community:
+            at = joins.get((row.actor_id, row.community))
+            joins[(row.actor_id, row.community)] = min(at or row.occurred_at, row.occurred_at)
+    _fold(db, answers, joins)
+    _forget(db, seqs)
+    _mark(db, len(seqs))
+    return len(seqs)
+
+
+def _fold(
+    db: Session,
+    answers: dict[str, tuple[PairKey, list[tuple[str, Answered]]]],
+    joins: dict[tuple[str, str], datetime],
+) -> None:
+    stored = {
+        r.key: r.state
+        for r in _in_chunks(db, sa.select(GapPair.key, GapPair.state), GapPair.key, sorted(answers))
+    }
+    learners = sorted(
+        {k.subject for k, _ in answers.values() if k.scope == "person"}
+        | {learner for learner, _ in joins}
+    )
+    members: dict[str, set[str]] = defaultdict(set)
+    for learner, community in _in_chunks(
+        db, sa.select(Membership.learner, Membership.community), Membership.learner, learners
+    ):
+        members[learner].add(community)
+    fresh = {(lr, c): at for (lr, c), at in joins.items() if c not in members[lr]}
+    deltas = _Deltas()
+    if fresh:
+        # A learner who joins brings the pairs they had into the community's cells.
+        joined: dict[str, list[str]] = defaultdict(list)
+        for learner, community in fresh:
+            joined[learner].append(community)
+        held = _in_chunks(
+            db,
+            sa.select(GapPair).where(GapPair.scope == "person"),
+            GapPair.subject,
+            sorted(joined),
+        )
+        for row in held:
+            pair = row[0]
+            key = PairKey(
+                pair.scope, pair.subject, pair.framework, pair.area, pair.competency, pair.course
+            )
+            state = _state_of(key, pair.state)
+            deltas.add(key, state, joined[pair.subject], +1, joined_only=True)
+        _insert_members(db, fresh)
+        for learner, community in fresh:
+            members[learner].add(community)
+    changed: list[dict[str, Any]] = []
+    for digest, (key, given) in sorted(answers.items()):
+        before = _state_of(key, stored.get(digest))
+        after = before
+        for phase, answer in given:
+            after = after.answered(phase, answer)  # type: ignore[arg-type]
+        if after == before:
+            continue  # answers older than what is kept: nothing changes
+        communities = members[key.subject] if key.scope == "person" else set()
+        deltas.add(key, before, communities, -1)
+        deltas.add(key, after, communities, +1)
+        changed.append(
+            {"key": digest, **{f: getattr(key, f) for f in asdict(key)}, "state": _stored(after)}
+        )
+    if changed:
+        insert = _dialect_insert(db)
+        for start in range(0, len(changed), _CHUNK):
+            stmt = insert(GapPair.__table__).values(changed[start : start + _CHUNK])
+            db.execute(
+                stmt.on_conflict_do_update(
+                    index_elements=["key"], set_={"state": stmt.excluded.state}
+                )
+            )
+    deltas.write(db)
+
+
+def _insert_members(db: Session, fresh: dict[tuple[str, str], datetime]) -> None:
+    rows = [
+        {"learner": lr, "community": c, "joined_at": at} for (lr, c), at in sorted(fresh.items())
+    ]
+    insert = _dialect_insert(db)
+    for start in range(0, len(rows), _CHUNK):
+        db.execute(insert(Membership.__table__).values(rows[start : start + _CHUNK]))
+
+
+def _forget(db: Session, seqs: list[int]) -> None:
+    for start in range(0, len(seqs), _CHUNK):
+        db.execute(sa.delete(Uncounted).where(Uncounted.seq.in_(seqs[start : start + _CHUNK])))
+
+
+def _mark(db: Session, counted: int) -> None:
+    mark = db.get(RollupMark, 1)
+    if mark is None:
+        mark = RollupMark(id=1, counted=0)
+        db.add(mark)
+    mark.counted = (mark.counted or 0) + counted
+    mark.updated_at = utcnow()
+
+
+def count_all(db_sessions: Any, limit: int = BATCH) -> int:
+    """Count every queued event, a committed batch at a time; how many were counted."""
+    total = 0
+    while True:
+        with db_sessions.begin() as db:
+            taken = count_batch(db, limit)
+        total += taken
+        if taken < limit:
+            return total
