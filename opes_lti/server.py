@@ -17,6 +17,7 @@ from opes_lti.core import migrate
 from opes_lti.core.db import Database
 from opes_lti.core.redact import MASK, SECRET_HEADERS, redact_url
 from opes_lti.core.settings import Settings
+from opes_lti.dashboard import rollups
 from opes_lti.events import worker
 from opes_lti.events.outbox import build_dispatcher
 from opes_lti.lti.grades import GradeSender
@@ -99,13 +100,23 @@ def embedded_token(settings: Settings) -> str:
 def start_embedded_dispatcher(settings: Settings, url: str, token: str) -> threading.Event:
     """Deliver the outbox to this instance's reporting API, and grades to the platforms.
 
-    Both are jobs of the one worker loop, in a daemon thread of the worker process.
+    Both are jobs of the one worker loop, in a daemon thread of the worker process, beside
+    the counting of what arrives into the dashboard's rollups.
     """
     database = Database(settings.database_url)
     dispatcher = build_dispatcher(settings, database.sessions, reporting_url=url, token=token)
-    jobs = [dispatcher.job(), GradeSender(database.sessions).job()]
+    return _start([dispatcher.job(), GradeSender(database.sessions).job()], database)
+
+
+def start_counting(settings: Settings) -> threading.Event:
+    """Count stored events into the dashboard's rollups (the reporting service's worker)."""
+    return _start([], Database(settings.database_url))
+
+
+def _start(jobs: list[worker.Job], database: Database) -> threading.Event:
     stop = threading.Event()
-    threading.Thread(target=worker.run, args=(jobs, stop), name="worker", daemon=True).start()
+    everything = [*jobs, rollups.job(database.sessions)]
+    threading.Thread(target=worker.run, args=(everything, stop), name="worker", daemon=True).start()
     return stop
 
 
@@ -145,6 +156,13 @@ def serve(
             # locked forever.
             start_embedded_dispatcher(settings, own_url, token)
             log.info("embedded outbox dispatcher sending to %s", own_url)
+
+        options["post_worker_init"] = post_worker_init
+    elif service in ("embedded", "reporting"):
+
+        def post_worker_init(_worker: Any) -> None:
+            start_counting(settings)
+            log.info("counting stored events into the dashboard's rollups")
 
         options["post_worker_init"] = post_worker_init
     _Gunicorn(app, options).run()

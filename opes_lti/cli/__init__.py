@@ -10,6 +10,7 @@ import click
 
 from opes_lti.cli import (
     accounts,
+    dashboard,
     db,
     demo,
     frameworks,
@@ -51,6 +52,7 @@ def main(ctx: click.Context, verbose: bool) -> None:
 
 for module in (
     accounts,
+    dashboard,
     db,
     demo,
     frameworks,

@@ -100,9 +100,7 @@ def cells(db: Session, reach: Reach, filters: Filters) -> dict[tuple[str, str, s
     if filters.until:
         where.append(cell.month <= filters.until)
     if not reach.national:
-        where += [
-            reach.restrict(cell[dim], kind) for kind in reach.kinds if (dim := KINDS[kind])
-        ]
+        where += [reach.restrict(cell[dim], kind) for kind in reach.kinds if (dim := KINDS[kind])]
     query = (
         sa.select(
             cell.framework,

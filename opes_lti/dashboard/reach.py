@@ -26,27 +26,6 @@ KINDS = {
 }
 
 
-class ScopeError(ValueError):
-    """A scope written wrongly, with the message an operator acts on."""
-
-
-def parse(text: str) -> tuple[str, str]:
-    """``region:12`` into ``("region", "12")``; ``national`` takes no value."""
-    kind, _, value = text.partition(":")
-    kind, value = kind.strip(), value.strip()
-    if kind not in KINDS or kind == "course":
-        raise ScopeError(
-            f"unknown scope {text!r}: use national, region:NN, community:NAME or organisation:ID"
-        )
-    if (kind == "national") != (value == ""):
-        raise ScopeError(
-            "'national' takes no value" if value else f"scope {kind} needs a value, e.g. {kind}:X"
-        )
-    if kind == "region" and not (len(value) == 2 and value.isdigit() and 1 <= int(value) <= 20):
-        raise ScopeError(f"region must be an ISTAT code 01-20, not {value!r}")
-    return kind, value
-
-
 @dataclass(frozen=True)
 class Reach:
     """A viewer's scope: the (kind, value) rows as a selectable, and which kinds it has."""

@@ -17,7 +17,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
 from opes_lti.competencies.gain import Sums
 from opes_lti.competencies.pairing import Answered, PairState
@@ -32,6 +32,7 @@ from opes_lti.dashboard.models import (
     Membership,
     RollupMark,
 )
+from opes_lti.events import worker
 from opes_lti.reporting.models import StoredEvent, Uncounted
 
 BATCH = 2000
@@ -165,6 +166,7 @@ def count_batch(db: Session, limit: int = BATCH) -> int:
     The caller commits. Concurrent counters take disjoint batches (rows locked, skipped
     by the others), and the order events are counted in does not change the result.
     """
+    _hold(db)
     queued = (
         sa.select(Uncounted.seq)
         .order_by(Uncounted.seq)
@@ -292,21 +294,42 @@ def _forget(db: Session, seqs: list[int]) -> None:
         db.execute(sa.delete(Uncounted).where(Uncounted.seq.in_(seqs[start : start + _CHUNK])))
 
 
+def _hold(db: Session) -> None:
+    """Be the only counter until commit: two folding the same pair would lose an answer.
+
+    Writing the mark row first takes its row lock on PostgreSQL and the write lock on
+    SQLite, so a second counter waits here rather than after it has read stale pairs.
+    """
+    insert = _dialect_insert(db)
+    db.execute(insert(RollupMark.__table__).values(id=1, counted=0).on_conflict_do_nothing())
+    db.execute(sa.update(RollupMark).where(RollupMark.id == 1).values(updated_at=utcnow()))
+
+
 def _mark(db: Session, counted: int) -> None:
-    mark = db.get(RollupMark, 1)
-    if mark is None:
-        mark = RollupMark(id=1, counted=0)
-        db.add(mark)
-    mark.counted = (mark.counted or 0) + counted
-    mark.updated_at = utcnow()
+    db.execute(
+        sa.update(RollupMark)
+        .where(RollupMark.id == 1)
+        .values(counted=RollupMark.counted + counted, updated_at=utcnow())
+    )
 
 
-def count_all(db_sessions: Any, limit: int = BATCH) -> int:
+def count_all(sessions: sessionmaker[Session], limit: int = BATCH) -> int:
     """Count every queued event, a committed batch at a time; how many were counted."""
     total = 0
     while True:
-        with db_sessions.begin() as db:
+        with sessions.begin() as db:
             taken = count_batch(db, limit)
         total += taken
         if taken < limit:
             return total
+
+
+def job(sessions: sessionmaker[Session], idle_seconds: float = 1.0) -> worker.Job:
+    """Counting as a job of the one worker loop: at once while events wait, else idle."""
+
+    def step() -> float:
+        with sessions.begin() as db:
+            taken = count_batch(db)
+        return 0.0 if taken >= BATCH else idle_seconds
+
+    return worker.Job("rollups", step)

@@ -20,7 +20,7 @@ PASSWORD = "una-password-lunga"
 def admin(database: Database) -> str:
     with database.transaction() as db:
         services.add_account(db, "anna", PASSWORD, "admin")
-        services.add_account(db, "carlo", PASSWORD, "coordinator")
+        services.add_account(db, "carlo", PASSWORD, "coordinator", ["national"])
         add_platform(
             db,
             platform_spec(
@@ -131,7 +131,7 @@ def test_accounts_bad_input_is_explained(
 
 def test_accounts_password_is_stored_hashed(database: Database) -> None:
     with database.transaction() as db:
-        account = services.add_account(db, "dora", PASSWORD, "coordinator")
+        account = services.add_account(db, "dora", PASSWORD, "coordinator", ["region:12"])
         assert PASSWORD not in account.password_hash
         assert account.password_hash.startswith("scrypt:")
 

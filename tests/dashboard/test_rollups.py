@@ -9,6 +9,7 @@ and ``gain.aggregate`` over the raw events.
 from __future__ import annotations
 
 import random
+import threading
 import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -86,6 +87,16 @@ def _programme(seed: int) -> list[dict[str, Any]]:
     return events
 
 
+def _caller(database: Database, events: list[dict[str, Any]], name: str) -> sources.Caller:
+    """A new source, named as the sender of ``events``."""
+    with database.sessions.begin() as db:
+        source = sources.add_source(db, name).row
+        caller = sources.Caller(source.id, source.name)
+    for e in events:
+        e["source"] = caller.name
+    return caller
+
+
 def _reset(database: Database) -> None:
     with database.sessions.begin() as db:
         for model in (Uncounted, GapCell, GapPair, Membership, RollupMark, StoredEvent):
@@ -160,11 +171,7 @@ def test_every_view_equals_gain_py_on_the_raw_events(
 ) -> None:
     _reset(database)
     events = _programme(seed)
-    with database.sessions.begin() as db:
-        source = sources.add_source(db, f"s{uuid.uuid4().hex[:8]}").row
-        caller = sources.Caller(source.id, source.name)
-    for e in events:
-        e["source"] = caller.name
+    caller = _caller(database, events, f"s{uuid.uuid4().hex[:8]}")
     for number, start in enumerate(range(0, len(events), batch)):
         with database.sessions.begin() as db:
             ingest(db, caller, events[start : start + batch])
@@ -185,11 +192,7 @@ def test_every_view_equals_gain_py_on_the_raw_events(
 def test_counting_again_counts_nothing_twice(database: Database) -> None:
     _reset(database)
     events = _programme(7)
-    with database.sessions.begin() as db:
-        source = sources.add_source(db, "twice").row
-        caller = sources.Caller(source.id, source.name)
-    for e in events:
-        e["source"] = caller.name
+    caller = _caller(database, events, "twice")
     with database.sessions.begin() as db:
         ingest(db, caller, events)
     first = rollups.count_all(database.sessions)
@@ -216,3 +219,33 @@ def test_counting_again_counts_nothing_twice(database: Database) -> None:
 def test_a_bad_filter_is_refused_with_a_message(bad: dict[str, str]) -> None:
     with pytest.raises(gap.FilterError):
         gap.Filters.parse(bad)
+
+
+def test_counters_running_at_once_lose_no_answer(database: Database) -> None:
+    # Many answers on few pairs, so that two counters would fold the same pair at once.
+    _reset(database)
+    rnd = random.Random(11)
+    events = [_answer(rnd, rnd.randrange(3)) for _ in range(400)]
+    caller = _caller(database, events, "busy")
+    with database.sessions.begin() as db:
+        ingest(db, caller, events)
+    errors: list[BaseException] = []
+
+    def counter() -> None:
+        try:
+            rollups.count_all(database.sessions, limit=7)
+        except BaseException as exc:
+            errors.append(exc)
+
+    threads = [threading.Thread(target=counter) for _ in range(3)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=300)
+    assert errors == []
+    with database.sessions() as db:
+        got = gap.cells(db, reach.national(), gap.Filters())
+    expected = _expected(events, gap.Filters())
+    assert set(got) == set(expected)
+    for key, sums in got.items():
+        assert_same_figures(sums.stats(k=1), expected[key], key)
