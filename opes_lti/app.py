@@ -103,8 +103,10 @@ def create_app(
 
             app.register_blueprint(demo_views.bp)
     if service in ("embedded", "reporting"):
+        from opes_lti.dashboard import views as dashboard
         from opes_lti.reporting import api, pages
 
         app.register_blueprint(api.bp)
         app.register_blueprint(pages.bp)
+        app.register_blueprint(dashboard.bp)
     return app

@@ -58,6 +58,10 @@ class Settings:
     demo_course: str = "auto"
     #: Seconds of the first sign-in lock (after five failures); each failure doubles it.
     signin_lock_seconds: float = 30.0
+    #: The dashboard shows no figure about fewer than this many learners (k-anonymity).
+    suppress_below: int = 5
+    #: Regions the programme means to reach, for the overview's "regions reached".
+    region_target: int = 12
     #: Whether outbound requests may reach loopback addresses over http: "on", "off", or
     #: "auto" (only when the base URL itself is loopback: the embedded default, tests).
     outbound_loopback: str = "auto"
@@ -151,4 +155,6 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         signin_lock_seconds=_float(env, "SIGNIN_LOCK_SECONDS", 30.0),
         outbound_loopback=outbound_loopback,
         proxy_hops=_int(env, "PROXY_HOPS", 0, minimum=0),
+        suppress_below=_int(env, "SUPPRESS_BELOW", 5, minimum=2),
+        region_target=_int(env, "REGION_TARGET", 12),
     )

@@ -8,20 +8,27 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, fields, replace
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
 from sqlalchemy.orm import Session
 
 from opes_lti.competencies.disclosure import Cells, Node, disclose
+from opes_lti.competencies.framework import ROLES
 from opes_lti.competencies.gain import DEFAULT_K, Sums
 from opes_lti.dashboard.grains import ANY, GRAINS, cheapest
 from opes_lti.dashboard.models import SUM_COLUMNS, GapCell
 from opes_lti.dashboard.reach import KINDS, Reach
+from opes_lti.events.domain import Context
+from opes_lti.regions import REGIONS
 
 #: The filters that narrow a view to one value of a cell dimension.
 FILTERS = ("region", "organisation", "role", "community", "course", "platform")
 _MONTH = re.compile(r"^20\d\d-(0[1-9]|1[0-2])$")
+#: Query parameters of a page that are not filters: the language, the drill-down's area.
+VIEW_PARAMETERS = {"lang", "area"}
+PLATFORMS: tuple[str, ...] = get_args(Context.model_fields["platform"].annotation)
 
 
 class FilterError(ValueError):
@@ -47,21 +54,29 @@ class Filters:
         for name in ("since", "until"):
             value = getattr(self, name)
             if value is not None and not _MONTH.match(value):
-                raise FilterError(f"{name} must be a month as YYYY-MM, not {value!r}")
+                raise FilterError(_("A month is written as YYYY-MM, for example 2026-04."))
         if self.since and self.until and self.since > self.until:
-            raise FilterError("the period ends before it starts")
+            raise FilterError(_("The period ends before it starts: swap the two months."))
+        if self.region is not None and self.region not in REGIONS:
+            raise FilterError(_("Choose a region from the list."))
+        if self.role is not None and self.role not in ROLES:
+            raise FilterError(_("Choose a role from the list."))
+        if self.platform is not None and self.platform not in PLATFORMS:
+            raise FilterError(_("Choose a platform from the list."))
+        if any(len(getattr(self, n) or "") > 200 for n in (*FILTERS, "framework")):
+            raise FilterError(_("A filter is at most 200 characters long."))
 
     @classmethod
     def parse(cls, args: Any) -> Filters:
         """From a page's query string; empty values are no filter."""
         names = {f.name for f in fields(cls)}
-        unknown = sorted(set(args) - names - {"lang", "format", "level"})
+        unknown = sorted(set(args) - names - VIEW_PARAMETERS)
         if unknown:
-            raise FilterError(f"unknown filter: {', '.join(unknown)}")
+            raise FilterError(_("This page takes no filter named %(name)s.", name=unknown[0]))
         values = {n: (args.get(n) or "").strip() or None for n in names}
         scope = values.pop("scope") or "person"
         if scope not in ("person", "organisation"):
-            raise FilterError("scope is person or organisation")
+            raise FilterError(_("Choose whose answers to show from the list."))
         return cls(scope=scope, **values)  # type: ignore[arg-type]
 
     def narrowing(self) -> list[str]:
@@ -133,7 +148,7 @@ class GapReport:
 def report(db: Session, reach: Reach, filters: Filters, k: int = DEFAULT_K) -> GapReport:
     """The view's figures, with every disclosure rule applied."""
     if "community" in reach.kinds and filters.community is None:
-        raise FilterError("choose one of your communities")
+        raise FilterError(_("Choose one of your communities."))
     shown: Cells = cells(db, reach, filters)
     wider = [cells(db, reach, filters.without(n)) for n in filters.narrowing()]
     return GapReport(filters, k, disclose(shown, wider, k))

@@ -50,3 +50,9 @@ def title(framework: str, code: str, lang: str) -> str:
             return area.title.get(lang)
     found = _competences(framework).get(code)
     return found[2].get(lang) if found else code
+
+
+def scale(framework: str) -> int:
+    """The top level of a framework's scale (10, the most any event may carry, if unknown)."""
+    known = _known().get(framework)
+    return known.max_level if known else 10

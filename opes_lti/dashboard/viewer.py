@@ -1,0 +1,64 @@
+"""Who is looking at the dashboard, and so what they may see.
+
+Checked on every request against the database, not only at sign-in: an account disabled
+or re-scoped a minute ago sees the change on its next page.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask import abort, redirect, request, session, url_for
+from flask.typing import ResponseReturnValue
+from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import Session
+
+from opes_lti.accounts import services
+from opes_lti.accounts.models import Account
+from opes_lti.core.auth import current_account
+from opes_lti.dashboard import reach
+from opes_lti.dashboard.reach import Reach
+
+#: Where an instructor's launch leaves the course they may see (see the outcomes activity).
+COURSE_KEY = "dashboard_course"
+
+
+@dataclass(frozen=True)
+class Viewer:
+    """A signed-in coordinator or administrator, or an instructor from a course launch."""
+
+    name: str
+    reach: Reach
+    #: The scopes as written (``region:12``), for the page to say what it covers.
+    scopes: tuple[str, ...]
+    #: From a course launch, without an account (no sign-out, one course only).
+    instructor: bool = False
+
+
+class SignInNeeded(Exception):
+    """Not signed in: the page sends the person to sign in, then back here."""
+
+    def response(self) -> ResponseReturnValue:
+        """The redirect to the sign-in page, coming back with the same filters."""
+        return redirect(url_for("accounts.login", next=request.full_path.rstrip("?")))
+
+
+def current(db: Session) -> Viewer:
+    """The viewer of this request; SignInNeeded or 403 otherwise."""
+    course = session.get(COURSE_KEY)
+    if isinstance(course, str) and course:
+        scope = (f"course:{course}",)
+        return Viewer(str(_l("Instructor")), reach.of_course(course), scope, instructor=True)
+    signed = current_account()
+    if signed is None:
+        raise SignInNeeded
+    account = db.get(Account, signed.get("id"))
+    if account is None or account.disabled_at is not None:
+        session.clear()
+        raise SignInNeeded
+    if account.role == "admin":
+        return Viewer(account.username, reach.national(), ("national",))
+    if account.role != "coordinator":
+        abort(403)
+    written = tuple(services.scopes(db, account))
+    return Viewer(account.username, reach.of_account(db, account.id), written)

@@ -1,0 +1,149 @@
+"""The coordinators' pages: thin views over the gap service, the viewer and the exports."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from flask import (
+    Blueprint,
+    Response,
+    current_app,
+    render_template,
+    request,
+    stream_with_context,
+    url_for,
+)
+from flask.typing import ResponseReturnValue
+from flask_babel import get_locale
+from flask_babel import gettext as _
+
+from opes_lti.competencies import chart
+from opes_lti.core.db import session
+from opes_lti.dashboard import exports, gap, rows, viewer
+from opes_lti.dashboard.models import RollupMark
+from opes_lti.regions import REGIONS
+from opes_lti.reporting.models import StoredEvent, Uncounted
+
+bp = Blueprint("dashboard", __name__, url_prefix="/dashboard", template_folder="templates")
+
+
+@bp.app_template_global()
+def here(endpoint: str | None = None, **changes: str | None) -> str:
+    """The URL of this page (or ``endpoint``) with its query, some values changed or cleared."""
+    args = {k: v for k, v in request.args.items() if v} | changes
+    kept: dict[str, Any] = {k: v for k, v in args.items() if v}
+    return url_for(endpoint or request.endpoint or "dashboard.knowledge_gap", **kept)
+
+
+def _k() -> int:
+    return int(current_app.config["OPES_SETTINGS"].suppress_below)
+
+
+def _freshness() -> dict[str, Any]:
+    """How fresh the figures are: the oldest event still to count, or the last count."""
+    db = session()
+    waiting = db.execute(
+        sa.select(sa.func.count(), sa.func.min(StoredEvent.received_at))
+        .select_from(Uncounted)
+        .join(StoredEvent, StoredEvent.id == Uncounted.event_id)
+    ).one()
+    mark = db.get(RollupMark, 1)
+    counted_at: datetime | None = mark.updated_at if mark else None
+    return {"waiting": waiting[0], "complete_before": waiting[1], "counted_at": counted_at}
+
+
+def _lang() -> str:
+    return str(get_locale() or "it")
+
+
+def _view() -> tuple[viewer.Viewer, gap.Filters, str | None]:
+    who = viewer.current(session())
+    filters = gap.Filters.parse(request.args)
+    if "community" in who.reach.kinds and filters.community is None:
+        mine = who.reach.values(session(), "community")
+        if mine:  # a community coordinator sees one community at a time
+            filters = gap.Filters.parse(request.args | {"community": mine[0]})
+    return who, filters, request.args.get("area") or None
+
+
+@bp.errorhandler(viewer.SignInNeeded)
+def _sign_in(exc: viewer.SignInNeeded) -> ResponseReturnValue:
+    return exc.response()
+
+
+@bp.errorhandler(gap.FilterError)
+def _bad_filter(exc: gap.FilterError) -> ResponseReturnValue:
+    return render_template("dashboard/bad_filter.html", message=str(exc)), 400
+
+
+@bp.get("/")
+@bp.get("/gap")
+def knowledge_gap() -> ResponseReturnValue:
+    """The knowledge gap: framework, then area, then competence, with its filters."""
+    who, filters, area = _view()
+    report = gap.report(session(), who.reach, filters, _k())
+    shown = rows.level(report, filters.framework, area, _lang())
+    labels = chart.Labels(
+        title=_("Mean level before and after"),
+        description=_(
+            "For each row, the thick bar is the mean level after the course and the thin "
+            "bar the mean level before, on the framework's scale. Rows with too few "
+            "learners are left out. The table gives the same numbers."
+        ),
+        level=_("After"),
+        pre=_("Before"),
+        target=_("Target"),
+    )
+    bars = [
+        chart.Bar(r.title, r.stats.mean_post or 0, r.stats.mean_pre)
+        for r in shown.rows
+        if not r.stats.suppressed
+    ]
+    return render_template(
+        "dashboard/gap.html",
+        who=who,
+        filters=filters,
+        area=area,
+        shown=shown,
+        svg=chart.svg(bars, shown.scale, labels, "gap-chart") if bars else "",
+        regions=REGIONS,
+        platforms=gap.PLATFORMS,
+        k=report.k,
+        fresh=_freshness(),
+    )
+
+
+@bp.get("/gap.csv")
+def knowledge_gap_csv() -> ResponseReturnValue:
+    """The view as CSV: every level of the tree, with the page's filters."""
+    who, filters, _area = _view()
+    report = gap.report(session(), who.reach, filters, _k())
+    header, body = rows.table(report, _lang())
+    lines = exports.csv_lines(header, body)
+    return Response(
+        stream_with_context(lines),
+        mimetype="text/csv",
+        headers={"Content-Disposition": 'attachment; filename="divario-conoscitivo.csv"'},
+    )
+
+
+@bp.get("/gap.xlsx")
+def knowledge_gap_xlsx() -> ResponseReturnValue:
+    """The view as a spreadsheet, with the page's filters."""
+    who, filters, _area = _view()
+    report = gap.report(session(), who.reach, filters, _k())
+    header, body = rows.table(report, _lang())
+    return Response(
+        exports.xlsx_bytes(_("Knowledge gap"), header, body),
+        mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        headers={"Content-Disposition": 'attachment; filename="divario-conoscitivo.xlsx"'},
+    )
+
+
+@bp.get("/definitions")
+def definitions() -> ResponseReturnValue:
+    """What every figure means and how it is computed (the coordinator guide's core)."""
+    who = viewer.current(session())
+    return render_template("dashboard/definitions.html", who=who, k=_k())

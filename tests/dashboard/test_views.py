@@ -1,0 +1,252 @@
+"""The knowledge-gap pages as coordinators use them: sign in, filter, drill down, export.
+
+Each scope's learners answer their own area of the framework, so any sight of another
+area in a page, an export or a filter's answer is a leak of another scope's data.
+"""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+
+from opes_lti.accounts import services as accounts
+from opes_lti.core.db import Database
+from opes_lti.dashboard import rollups
+from opes_lti.reporting import sources
+from opes_lti.reporting.ingest import ingest
+from tests.support.factories import event_json
+from tests.support.signin import sign_in
+
+PASSWORD = "una-password-lunga"
+FRAMEWORK = "opes-progettazione"
+START = datetime(2026, 3, 2, 10, tzinfo=UTC)
+
+
+@dataclass(frozen=True)
+class Group:
+    """Learners of one scope, answering only the competences of one area."""
+
+    scope: str
+    area: str
+    competences: tuple[str, ...]
+    region: str
+    organisation: str
+    community: str
+    learners: int = 8
+
+
+GROUPS = [
+    Group("region:12", "PS", ("PS.1", "PS.2"), "12", "aps-roma", "giovani"),
+    Group("region:16", "GO", ("GO.1", "GO.2"), "16", "odv-bari", "welfare"),
+    Group("organisation:coop-napoli", "RI", ("RI.1",), "15", "coop-napoli", "ambiente"),
+]
+#: A title each area shows: its presence in an answer means that area's data is there.
+AREA_TITLES = {
+    "PS": "Progettazione sociale",
+    "GO": "Gestione dell&#39;organizzazione",
+    "RI": "Reti e innovazione sociale",
+}
+
+
+def _events(group: Group) -> Iterator[dict[str, Any]]:
+    for n in range(group.learners):
+        actor = {
+            "id": f"{group.organisation}-{n}",
+            "role": "volunteer" if n % 2 else "manager",
+            "organisation": group.organisation,
+            "region": group.region,
+        }
+        yield event_json(
+            "community.joined",
+            actor=actor,
+            payload={"community": group.community},
+            occurred_at=START.isoformat(),
+        )
+        for code in group.competences:
+            for phase, level, days in (("pre", 1 + n % 2, 0), ("post", 3 + n % 3, 40)):
+                yield event_json(
+                    actor=actor,
+                    occurred_at=(START + timedelta(days=days)).isoformat(),
+                    context={"platform": "moodle", "course": f"corso-{group.region}"},
+                    payload={
+                        "framework": FRAMEWORK,
+                        "framework_version": "2026.1",
+                        "competency": code,
+                        "area": group.area,
+                        "level": level,
+                        "max_level": 5,
+                        "phase": phase,
+                    },
+                )
+
+
+@pytest.fixture
+def programme(database: Database) -> Database:
+    with database.sessions.begin() as db:
+        source = sources.add_source(db, "tool-a").row
+        caller = sources.Caller(source.id, source.name)
+    events = [e for g in GROUPS for e in _events(g)]
+    with database.sessions.begin() as db:
+        ingest(db, caller, events)
+    rollups.count_all(database.sessions)
+    return database
+
+
+@pytest.fixture
+def signed_in(app: Flask, programme: Database) -> Callable[..., FlaskClient]:
+    made = iter(range(1000))
+
+    def sign(*scopes: str, role: str = "coordinator") -> FlaskClient:
+        name = f"coord-{next(made)}"
+        with programme.transaction() as db:
+            accounts.add_account(db, name, PASSWORD, role, scopes)
+        client = app.test_client()
+        assert sign_in(client, name, PASSWORD).status_code == 302
+        return client
+
+    return sign
+
+
+def _page(client: FlaskClient, url: str) -> str:
+    answer = client.get(url)
+    assert answer.status_code == 200, (url, answer.status_code, answer.get_data(as_text=True)[:300])
+    if url.split("?")[0].endswith(".xlsx"):
+        with zipfile.ZipFile(io.BytesIO(answer.data)) as book:
+            return "".join(book.read(n).decode() for n in book.namelist() if n.endswith(".xml"))
+    return answer.get_data(as_text=True)
+
+
+def test_signing_in_comes_back_to_the_same_view(app: Flask, programme: Database) -> None:
+    with programme.transaction() as db:
+        accounts.add_account(db, "anna", PASSWORD, "coordinator", ["national"])
+    client = app.test_client()
+    answer = client.get("/dashboard/gap?framework=opes-progettazione&region=12")
+    assert answer.status_code == 302
+    assert "next=/dashboard/gap?framework%3Dopes-progettazione%26region%3D12" in answer.location
+    back = sign_in(
+        client, "anna", PASSWORD, query_string={"next": answer.location.split("next=")[1]}
+    )
+    assert back.status_code == 302
+
+
+def test_a_national_coordinator_drills_down_and_exports(
+    signed_in: Callable[..., FlaskClient],
+) -> None:
+    client = signed_in("national")
+    top = _page(client, "/dashboard/gap?lang=it")
+    assert "Competenze di progettazione" in top or FRAMEWORK in top
+    assert ('role="img"' in top, "<table>" in top) == (True, True)
+    areas = _page(client, f"/dashboard/gap?framework={FRAMEWORK}&lang=it")
+    for title in AREA_TITLES.values():
+        assert title in areas
+    leaves = _page(client, f"/dashboard/gap?framework={FRAMEWORK}&area=PS&lang=it")
+    assert ("PS.1" in leaves, "PS.2" in leaves) == (True, True)
+    # 8 learners, before 1 or 2, after 3, 4 or 5: the mean before of PS.1 is 1.50.
+    assert ("<td>8</td>" in leaves, "<td>1.50</td>" in leaves) == (True, True)
+    csv_text = _page(client, f"/dashboard/gap.csv?framework={FRAMEWORK}&lang=en")
+    assert csv_text.splitlines()[0].startswith("level,framework,area,competence")
+    assert f"competency,{FRAMEWORK},PS,PS.1," in csv_text
+    book = _page(client, f"/dashboard/gap.xlsx?framework={FRAMEWORK}&lang=en")
+    assert "PS.1" in book
+
+
+SCOPED = [
+    *GROUPS,
+    Group("community:welfare", "GO", ("GO.1", "GO.2"), "16", "odv-bari", "welfare"),
+]
+URLS = [
+    "/dashboard/gap?framework={f}",
+    "/dashboard/gap?framework={f}&{filter}",
+    "/dashboard/gap.csv?{filter}",
+    "/dashboard/gap.xlsx?{filter}",
+    "/dashboard/gap?framework={f}&area={other}&{filter}",
+]
+
+
+@pytest.mark.parametrize("mine", SCOPED, ids=lambda g: g.scope)
+def test_a_scoped_coordinator_finds_no_other_scopes_data_whatever_the_filter(
+    signed_in: Callable[..., FlaskClient], mine: Group
+) -> None:
+    client = signed_in(mine.scope)
+    own = _page(client, f"/dashboard/gap?framework={FRAMEWORK}&lang=it")
+    assert AREA_TITLES[mine.area] in own
+    for other in (g for g in GROUPS if g.area != mine.area):
+        filters = [
+            f"region={other.region}",
+            f"organisation={other.organisation}",
+            f"community={other.community}",
+            f"course=corso-{other.region}",
+        ]
+        for url in URLS:
+            for filter_ in filters:
+                text = _page(
+                    client, url.format(f=FRAMEWORK, filter=filter_, other=other.area) + "&lang=it"
+                )
+                assert AREA_TITLES[other.area] not in text, (mine.scope, url, filter_)
+                assert f",{other.area}," not in text
+                assert other.competences[0] not in text
+
+
+def test_an_account_without_scope_rows_sees_nothing(app: Flask, programme: Database) -> None:
+    with programme.transaction() as db:
+        account = accounts.add_account(db, "vuoto", PASSWORD, "coordinator", ["region:12"])
+        from opes_lti.accounts.models import AccountScope
+
+        db.query(AccountScope).filter_by(account_id=account.id).delete()
+    client = app.test_client()
+    sign_in(client, "vuoto", PASSWORD)
+    text = _page(client, f"/dashboard/gap?framework={FRAMEWORK}")
+    assert all(title not in text for title in AREA_TITLES.values())
+
+
+def test_a_small_group_is_not_shown_and_says_why(
+    signed_in: Callable[..., FlaskClient],
+) -> None:
+    client = signed_in("national")
+    # Managers of coop-napoli: 4 of its 8 learners, under k = 5.
+    text = _page(
+        client,
+        f"/dashboard/gap?framework={FRAMEWORK}&area=RI&organisation=coop-napoli&role=manager&lang=en",
+    )
+    assert "not shown: fewer than 5 learners" in text
+    assert "<td>4</td>" not in text
+
+
+def test_a_disabled_account_is_sent_back_to_sign_in(app: Flask, programme: Database) -> None:
+    with programme.transaction() as db:
+        accounts.add_account(db, "bruno", PASSWORD, "coordinator", ["national"])
+    client = app.test_client()
+    sign_in(client, "bruno", PASSWORD)
+    assert client.get("/dashboard/gap").status_code == 200
+    with programme.transaction() as db:
+        accounts.disable_account(db, "bruno")
+    assert client.get("/dashboard/gap").status_code == 302
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "since=2026-13",
+        "since=2026-05&until=2026-04",
+        "region=99",
+        "role=boss",
+        "colour=red",
+        "scope=all",
+    ],
+)
+def test_a_bad_filter_is_a_400_with_a_message(
+    signed_in: Callable[..., FlaskClient], query: str
+) -> None:
+    client = signed_in("national")
+    for path in ("/dashboard/gap", "/dashboard/gap.csv", "/dashboard/gap.xlsx"):
+        answer = client.get(f"{path}?{query}&lang=en")
+        assert answer.status_code == 400, (path, query)
+        assert "Start again without filters" in answer.get_data(as_text=True)
