@@ -11,6 +11,7 @@ Usage: python .ci/fresh_clone.py [REPOSITORY]   (default: the checkout this file
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import signal
 import socket
@@ -19,11 +20,14 @@ import sys
 import tempfile
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from pathlib import Path
 
 #: The first run creates a venv and installs the server from the package index.
 INSTALL_TIMEOUT = 900.0
+#: The demo's events are delivered and counted in the background after the page answers.
+NUMBERS_TIMEOUT = 180.0
 
 
 def free_port() -> int:
@@ -82,9 +86,14 @@ def main() -> int:
             demo_status, demo_page = fetch(base + "/demo/")
             if demo_status != 200 or "Autovalutazione iniziale" not in demo_page:
                 problems.append(f"the demo course answered {demo_status} without its activities")
+        signed = re.search(r"dashboard: +(\S+)  \(sign in as (\S+), password (\S+)\)", output)
+        if signed is None:
+            problems.append("the run command did not print the dashboard and its sign-in")
+        elif not dashboard_has_numbers(signed.group(1), signed.group(2), signed.group(3)):
+            problems.append(f"the dashboard showed no figures within {NUMBERS_TIMEOUT:.0f} s")
         if problems:
             return fail("; ".join(problems), log_path)
-        print(f"fresh clone: ./scripts/run served {base}/ (200)")
+        print(f"fresh clone: ./scripts/run served {base}/ (200) and a dashboard with figures")
         return 0
     finally:
         if run.poll() is None:
@@ -95,6 +104,27 @@ def main() -> int:
                 os.killpg(run.pid, signal.SIGKILL)
                 run.wait(timeout=30)
         shutil.rmtree(work, ignore_errors=True)
+
+
+def dashboard_has_numbers(url: str, username: str, password: str) -> bool:
+    """Sign in as the printed demo coordinator and wait for the gap table to have figures."""
+    browser = urllib.request.build_opener(urllib.request.HTTPCookieProcessor())
+    login = url.split("/dashboard/")[0] + "/login"
+    page = browser.open(login, timeout=10).read().decode()
+    token = re.search(r'name="csrf" value="([^"]+)"', page)
+    if token is None:
+        return False
+    form = urllib.parse.urlencode(
+        {"csrf": token.group(1), "username": username, "password": password}
+    ).encode()
+    browser.open(login, data=form, timeout=10)
+    deadline = time.monotonic() + NUMBERS_TIMEOUT
+    while time.monotonic() < deadline:
+        gap = browser.open(url + "gap?framework=opes-progettazione", timeout=10)
+        if re.search(r"<td>\d\.\d\d</td>", gap.read().decode()):  # a mean: a shown row
+            return True
+        time.sleep(1)
+    return False
 
 
 def fail(reason: str, log_path: Path) -> int:

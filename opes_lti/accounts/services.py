@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import secrets
 from collections.abc import Sequence
 
 import sqlalchemy as sa
@@ -130,3 +131,22 @@ def _find(db: Session, username: str) -> Account:
     if account is None:
         raise AccountError(f"no account named {username!r}")
     return account
+
+
+DEMO_COORDINATOR = "coordinatrice-demo"
+
+
+def demo_coordinator(db: Session) -> str:
+    """The embedded demo's national coordinator, with a new password each start (returned).
+
+    Only the embedded default on a loopback address calls this: a password printed to the
+    console of the machine it serves is as private as that machine.
+    """
+    password = secrets.token_urlsafe(12)
+    account = db.scalar(sa.select(Account).where(Account.username == DEMO_COORDINATOR))
+    if account is None:
+        add_account(db, DEMO_COORDINATOR, password, "coordinator", ["national"])
+    else:
+        account.password_hash = generate_password_hash(password)
+        account.disabled_at = None
+    return password

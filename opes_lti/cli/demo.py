@@ -2,23 +2,38 @@
 
 from __future__ import annotations
 
+import itertools
+
 import click
 
 from opes_lti.cli.context import CliContext, pass_context
 from opes_lti.demo import demo_events
-from opes_lti.events.outbox import emit
+from opes_lti.events.outbox import emit_all
 
 
 @click.command("demo")
-@click.option("--learners", default=40, show_default=True, help="How many demo learners.")
+@click.option(
+    "--learners", default=1500, show_default=True, type=click.IntRange(1, 10_000_000),
+    help="How many demo learners (about 34 events each).",
+)  # fmt: skip
+@click.option(
+    "--scale", default=1, show_default=True, type=click.IntRange(1, 1000),
+    help="Multiply the learners, for large data sets.",
+)  # fmt: skip
+@click.option("--seed", default=7, show_default=True, help="The same seed makes the same data.")
 @pass_context
-def command(obj: CliContext, learners: int) -> None:
-    """Queue demo outcome events (the same ones every run, so rerunning adds nothing)."""
+def command(obj: CliContext, learners: int, scale: int, seed: int) -> None:
+    """Queue a demo programme's events (the same for a seed, so rerunning adds nothing)."""
     total = new = 0
-    with obj.database.transaction() as db:
-        for event in demo_events(obj.settings.source_name, learners):
-            new += emit(db, event)
-            total += 1
+    events = demo_events(obj.settings.source_name, learners * scale, seed)
+    # A transaction per thousand events: a large demo shows progress and never holds one
+    # long write lock.
+    for chunk in itertools.batched(events, 500):
+        with obj.database.transaction() as db:
+            new += emit_all(db, chunk)
+        total += len(chunk)
+        if total % 100_000 < len(chunk) <= total - 100_000 + len(chunk):
+            click.echo(f"  {total} events made...", err=True)
     if new:
         click.echo(f"{new} new demo events queued for the reporting service (of {total})")
     else:

@@ -6,6 +6,7 @@ import os
 
 import click
 
+from opes_lti.accounts import services as accounts
 from opes_lti.cli.context import CliContext, pass_context
 
 
@@ -76,6 +77,12 @@ def command(
                 f"  demo course:      {settings.base_url}/demo/"
                 "  (launch every activity as a learner, an instructor or a designer)"
             )
+            if service == "embedded":
+                password = obj.run(accounts.demo_coordinator)
+                click.echo(
+                    f"  dashboard:        {base}/dashboard/  (sign in as "
+                    f"{accounts.DEMO_COORDINATOR}, password {password})"
+                )
     click.echo(f"  health:           {base}/healthz")
     serve(
         settings,

@@ -36,6 +36,22 @@ def emit(db: Session, event: OutcomeEvent) -> bool:
     return exists is None
 
 
+def emit_all(db: Session, events: Sequence[OutcomeEvent]) -> int:
+    """Add many events in the caller's transaction, one statement each way; how many were new."""
+    ids = [e.id for e in events]
+    known = set(db.scalars(sa.select(OutboxEntry.event_id).where(OutboxEntry.event_id.in_(ids))))
+    new: dict[uuid.UUID, OutcomeEvent] = {e.id: e for e in events if e.id not in known}
+    if new:
+        db.execute(
+            sa.insert(OutboxEntry),
+            [
+                {"event_id": e.id, "event_type": e.type, "body": canonical_json(e)}
+                for e in new.values()
+            ],
+        )
+    return len(new)
+
+
 class SqlOutbox:
     """Outbox rows in the service's own database."""
 

@@ -12,6 +12,7 @@ from opes_lti.core.db import Database
 from opes_lti.lti.dynamic import check_invite
 from opes_lti.lti.registrations import add_platform
 from tests.support.factories import platform_spec
+from tests.support.signin import sign_in
 
 PASSWORD = "una-password-lunga"
 
@@ -163,3 +164,17 @@ def test_admin_registration_link_needs_a_name_and_the_form_token(
     assert 'role="alert"' in empty.get_data(as_text=True)
     forged = client.post("/admin/platforms/invite", data={"name": "x"})
     assert forged.status_code == 400
+
+
+def test_the_demo_coordinator_gets_a_new_password_at_each_start(
+    client: FlaskClient, database: Database
+) -> None:
+    with database.transaction() as db:
+        first = services.demo_coordinator(db)
+    with database.transaction() as db:
+        second = services.demo_coordinator(db)
+        account = services.enable_account(db, services.DEMO_COORDINATOR)
+        assert services.scopes(db, account) == ["national"]
+    assert first != second
+    assert sign_in(client, services.DEMO_COORDINATOR, first).status_code == 401
+    assert sign_in(client, services.DEMO_COORDINATOR, second).status_code == 302

@@ -20,7 +20,7 @@ from opes_lti.events import delivery
 from opes_lti.events.delivery import Dispatcher, ReportingClient, backoff_delay
 from opes_lti.events.domain import parse_event
 from opes_lti.events.models import OutboxEntry
-from opes_lti.events.outbox import SqlOutbox, emit
+from opes_lti.events.outbox import SqlOutbox, emit, emit_all
 from opes_lti.reporting.models import StoredEvent
 from tests.support.factories import event_json
 from tests.support.servers import serve_wsgi
@@ -116,6 +116,15 @@ def test_outbox_emitting_the_same_event_twice_keeps_one_row(database: Database) 
     SqlOutbox(database.sessions).emit(event)
     SqlOutbox(database.sessions).emit(event)
     assert len(outbox_rows(database)) == 1
+
+
+def test_outbox_emit_all_stores_each_new_event_once_and_counts_them(database: Database) -> None:
+    events = [parse_event(event_json()) for _ in range(5)]
+    with database.transaction() as db:
+        assert emit_all(db, events[:3]) == 3
+    with database.transaction() as db:
+        assert emit_all(db, [*events, events[4]]) == 2  # repeats in one call count once
+    assert sorted(r.event_id for r in outbox_rows(database)) == sorted(e.id for e in events)
 
 
 def test_outbox_claim_holds_a_batch_until_its_lease_runs_out(database: Database) -> None:
