@@ -81,15 +81,29 @@ def _risky(cells: Cells, narrowed_away: Iterable[Cells], k: int) -> set[tuple[st
     return risky
 
 
+def hidden_counts(counts: Mapping[str, int], k: int, already: Iterable[str] = ()) -> set[str]:
+    """Which of ``counts`` (parts of a shown total) to hide, besides those ``already`` hidden.
+
+    A part under ``k`` is hidden; then, because the total minus the shown parts gives the
+    hidden ones together, the smallest shown part is hidden too until the hidden ones are
+    two or more and hold ``k`` together.
+    """
+    hidden = set(already) | {name for name, n in counts.items() if 0 < n < k}
+    while hidden:
+        shown = [name for name in counts if name not in hidden and counts[name] > 0]
+        held = sum(counts[name] for name in hidden)
+        if not shown or (len(hidden) > 1 and held >= k):
+            break
+        hidden.add(min(shown, key=lambda name: (counts[name], name)))
+    return hidden
+
+
 def _complete(siblings: list[Node], k: int) -> None:
-    # What the parent minus the shown siblings gives must be nothing or k pairs at least.
-    while True:
-        hidden = [n for n in siblings if n.suppressed]
-        shown = [n for n in siblings if not n.suppressed]
-        left = sum(n.sums.n for n in hidden)
-        if not shown or not hidden or (len(hidden) > 1 and left >= k):
-            return
-        min(shown, key=lambda n: (n.sums.n, n.code)).suppressed = True
+    counts = {node.code: node.sums.n for node in siblings}
+    already = [node.code for node in siblings if node.suppressed]
+    hide = hidden_counts(counts, k, already)
+    for node in siblings:
+        node.suppressed = node.code in hide
 
 
 def disclose(cells: Cells, narrowed_away: Iterable[Cells] = (), k: int = DEFAULT_K) -> list[Node]:

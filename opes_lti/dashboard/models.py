@@ -101,3 +101,33 @@ class RollupMark(Base):
     id: Mapped[int] = mapped_column(primary_key=True, default=1)
     counted: Mapped[int] = mapped_column(_BIG, default=0)
     updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class Fact(Base):
+    """One distinct thing the overview counts: a learner, a meeting held, a practice...
+
+    Keyed by what it is, so an event sent again or a second attendee adds nothing; its
+    dimensions are those of the earliest event that showed it, whatever order events come.
+    """
+
+    __tablename__ = "facts"
+    __table_args__ = (
+        sa.Index("ix_facts_kind_month", "kind", "month"),
+        sa.Index("ix_facts_kind_region", "kind", "region"),
+        sa.Index("ix_facts_kind_learner", "kind", "learner"),
+    )
+
+    kind: Mapped[str] = mapped_column(sa.String(24), primary_key=True)
+    key: Mapped[str] = mapped_column(sa.String(420), primary_key=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+    month: Mapped[str] = mapped_column(sa.String(7))
+    learner: Mapped[str] = mapped_column(sa.String(200))
+    region: Mapped[str] = mapped_column(sa.String(2))
+    organisation: Mapped[str] = mapped_column(sa.String(200))
+    community: Mapped[str] = mapped_column(sa.String(200))
+    course: Mapped[str] = mapped_column(sa.String(200))
+    platform: Mapped[str] = mapped_column(sa.String(16))
+    #: A kind's variant: a meeting's mode, a partner's kind.
+    variant: Mapped[str] = mapped_column(sa.String(24))
+    #: What a registry lists (a practice's title, a partnership's partner...).
+    detail: Mapped[dict[str, Any]] = mapped_column(JSONType)

@@ -22,11 +22,12 @@ from sqlalchemy.orm import Session, sessionmaker
 from opes_lti.competencies.gain import Sums
 from opes_lti.competencies.pairing import Answered, PairState
 from opes_lti.core.db import utcnow
-from opes_lti.dashboard import targets
+from opes_lti.dashboard import facts, targets
 from opes_lti.dashboard.grains import cells_of
 from opes_lti.dashboard.models import (
     CELL_DIMENSIONS,
     SUM_COLUMNS,
+    Fact,
     GapCell,
     GapPair,
     Membership,
@@ -197,7 +198,12 @@ def count_batch(db: Session, limit: int = BATCH) -> int:
     )
     answers: dict[str, tuple[PairKey, list[tuple[str, Answered]]]] = {}
     joins: dict[tuple[str, str], datetime] = {}
+    seen: dict[tuple[str, str], facts.FactRow] = {}
     for row in events:
+        for fact in facts.of(row, row.envelope["payload"]):
+            earlier = seen.get((fact.kind, fact.key))
+            if earlier is None or fact.at < earlier.at:
+                seen[(fact.kind, fact.key)] = fact
         if row.type == "self_assessment.submitted":
             payload = row.envelope["payload"]
             key = _pair_key(row, payload)
@@ -208,6 +214,7 @@ def count_batch(db: Session, limit: int = BATCH) -> int:
             at = joins.get((row.actor_id, row.community))
             joins[(row.actor_id, row.community)] = min(at or row.occurred_at, row.occurred_at)
     _fold(db, answers, joins)
+    _record(db, list(seen.values()))
     _forget(db, seqs)
     _mark(db, len(seqs))
     return len(seqs)
@@ -278,6 +285,52 @@ def _fold(
                 )
             )
     deltas.write(db)
+
+
+def _record(db: Session, found: list[facts.FactRow]) -> None:
+    """Upsert the batch's facts (the earliest event's dimensions win), then the follow-up."""
+    if not found:
+        return
+    _upsert_facts(db, sorted((f.row() for f in found), key=lambda r: (r["kind"], r["key"])))
+    # Answered before and not yet after: kept as facts of their own so the follow-up page
+    # counts rows instead of comparing two sets at every view.
+    posts = sorted(f.key for f in found if f.kind == "sa_post")
+    for start in range(0, len(posts), _CHUNK):
+        db.execute(
+            sa.delete(Fact).where(
+                Fact.kind == facts.AWAITING, Fact.key.in_(posts[start : start + _CHUNK])
+            )
+        )
+    pres = {f.key: f for f in found if f.kind == "sa_pre"}
+    answered = set()
+    keys = sorted(pres)
+    for start in range(0, len(keys), _CHUNK):
+        answered |= set(
+            db.scalars(
+                sa.select(Fact.key).where(
+                    Fact.kind == "sa_post", Fact.key.in_(keys[start : start + _CHUNK])
+                )
+            )
+        )
+    waiting = [
+        facts.FactRow(**(asdict(f) | {"kind": facts.AWAITING})).row()
+        for key, f in sorted(pres.items())
+        if key not in answered
+    ]
+    _upsert_facts(db, waiting)
+
+
+def _upsert_facts(db: Session, rows: list[dict[str, Any]]) -> None:
+    insert = _dialect_insert(db)
+    table = Fact.__table__
+    for start in range(0, len(rows), _CHUNK):
+        stmt = insert(table).values(rows[start : start + _CHUNK])
+        changed = {c: stmt.excluded[c] for c in rows[0] if c not in ("kind", "key")}
+        db.execute(
+            stmt.on_conflict_do_update(
+                index_elements=["kind", "key"], set_=changed, where=stmt.excluded.at < table.c.at
+            )
+        )
 
 
 def _insert_members(db: Session, fresh: dict[tuple[str, str], datetime]) -> None:

@@ -22,6 +22,7 @@ from flask_babel import gettext as _
 from opes_lti.competencies import chart
 from opes_lti.core.db import session
 from opes_lti.dashboard import exports, gap, rows, viewer
+from opes_lti.dashboard import overview as programme
 from opes_lti.dashboard.models import RollupMark
 from opes_lti.regions import REGIONS
 from opes_lti.reporting.models import StoredEvent, Uncounted
@@ -34,7 +35,7 @@ def here(endpoint: str | None = None, **changes: str | None) -> str:
     """The URL of this page (or ``endpoint``) with its query, some values changed or cleared."""
     args = {k: v for k, v in request.args.items() if v} | changes
     kept: dict[str, Any] = {k: v for k, v in args.items() if v}
-    return url_for(endpoint or request.endpoint or "dashboard.knowledge_gap", **kept)
+    return url_for(endpoint or request.endpoint or "dashboard.overview", **kept)
 
 
 def _k() -> int:
@@ -79,6 +80,59 @@ def _bad_filter(exc: gap.FilterError) -> ResponseReturnValue:
 
 
 @bp.get("/")
+def overview() -> ResponseReturnValue:
+    """The programme at a glance: who was reached, what was done, month by month."""
+    who, filters, _area = _view()
+    seen = programme.overview(session(), who.reach, filters, _k())
+    return render_template(
+        "dashboard/overview.html",
+        who=who,
+        filters=filters,
+        seen=seen,
+        planned=programme.planned_meetings(),
+        region_target=current_app.config["OPES_SETTINGS"].region_target,
+        regions=REGIONS,
+        platforms=gap.PLATFORMS,
+        k=_k(),
+        fresh=_freshness(),
+    )
+
+
+@bp.get("/follow-up")
+def follow_up() -> ResponseReturnValue:
+    """Who still has to answer after the course: counts per course and organisation."""
+    who, filters, _area = _view()
+    waiting = programme.follow_up(session(), who.reach, filters, _k())
+    return render_template(
+        "dashboard/follow_up.html",
+        who=who,
+        filters=filters,
+        waiting=waiting,
+        regions=REGIONS,
+        platforms=gap.PLATFORMS,
+        k=_k(),
+        fresh=_freshness(),
+    )
+
+
+@bp.get("/follow-up.csv")
+def follow_up_csv() -> ResponseReturnValue:
+    """The follow-up list as CSV, with the page's filters."""
+    who, filters, _area = _view()
+    waiting = programme.follow_up(session(), who.reach, filters, _k())
+    header = [_("course"), _("organisation"), _("still to answer after")]
+    body = ([w.course, w.organisation, w.count] for w in waiting)
+    return _csv(exports.csv_lines(header, body), "da-sollecitare.csv")
+
+
+def _csv(lines: Any, name: str) -> Response:
+    return Response(
+        stream_with_context(lines),
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )
+
+
 @bp.get("/gap")
 def knowledge_gap() -> ResponseReturnValue:
     """The knowledge gap: framework, then area, then competence, with its filters."""
@@ -121,12 +175,7 @@ def knowledge_gap_csv() -> ResponseReturnValue:
     who, filters, _area = _view()
     report = gap.report(session(), who.reach, filters, _k())
     header, body = rows.table(report, _lang())
-    lines = exports.csv_lines(header, body)
-    return Response(
-        stream_with_context(lines),
-        mimetype="text/csv",
-        headers={"Content-Disposition": 'attachment; filename="divario-conoscitivo.csv"'},
-    )
+    return _csv(exports.csv_lines(header, body), "divario-conoscitivo.csv")
 
 
 @bp.get("/gap.xlsx")

@@ -11,7 +11,7 @@ from __future__ import annotations
 import random
 import threading
 import uuid
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 import pytest
@@ -23,84 +23,12 @@ from opes_lti.competencies import gain
 from opes_lti.competencies.gain import Answer
 from opes_lti.core.db import Database
 from opes_lti.dashboard import gap, reach, rollups, targets
-from opes_lti.dashboard.models import GapCell, GapPair, Membership, RollupMark
-from opes_lti.reporting import sources
+from opes_lti.dashboard.models import RollupMark
 from opes_lti.reporting.ingest import ingest
-from opes_lti.reporting.models import StoredEvent, Uncounted
-from tests.support.factories import event_json
+from opes_lti.reporting.models import Uncounted
+from tests.support import programmes
+from tests.support.programmes import FRAMEWORK
 from tests.support.stats import assert_same_figures
-
-FRAMEWORK = "opes-progettazione"
-COMPETENCES = [("PS", "PS.1"), ("PS", "PS.2"), ("GO", "GO.1")]
-START = datetime(2026, 3, 30, 12, tzinfo=UTC)
-PEOPLE = [
-    ("manager", "aps-1", "12"),
-    ("volunteer", "aps-1", "12"),
-    ("staff", "odv-2", "16"),
-    ("volunteer", "odv-2", "16"),
-    ("manager", "coop-3", "03"),
-]
-
-
-def _answer(rnd: random.Random, learner: int, **fixed: Any) -> dict[str, Any]:
-    role, organisation, region = PEOPLE[learner % len(PEOPLE)]
-    area, code = rnd.choice(COMPETENCES)
-    return event_json(
-        occurred_at=(START + timedelta(days=rnd.choice([0, 0, 3, 40]))).isoformat(),
-        actor={"id": f"l{learner}", "role": role, "organisation": organisation, "region": region},
-        context={
-            "platform": rnd.choice(["moodle", "openedx"]),
-            "course": rnd.choice(["c-1", "c-2"]),
-        },
-        payload={
-            "framework": FRAMEWORK,
-            "framework_version": "2026.1",
-            "competency": code,
-            "area": area,
-            "level": rnd.randint(0, 5),
-            "max_level": 5,
-            "phase": rnd.choice(["pre", "post"]),
-        }
-        | fixed,
-    )
-
-
-def _joined(learner: int, community: str) -> dict[str, Any]:
-    return event_json(
-        "community.joined",
-        actor={"id": f"l{learner}"},
-        payload={"community": community},
-        occurred_at=START.isoformat(),
-    )
-
-
-def _programme(seed: int) -> list[dict[str, Any]]:
-    rnd = random.Random(seed)
-    learners = rnd.randint(3, 12)
-    events = [_answer(rnd, rnd.randrange(learners)) for _ in range(rnd.randint(5, 60))]
-    events += [
-        _joined(rnd.randrange(learners), rnd.choice(["giovani", "welfare"]))
-        for _ in range(rnd.randint(0, 6))
-    ]
-    events += rnd.sample(events, k=len(events) // 5)  # sent again: duplicates
-    rnd.shuffle(events)
-    return events
-
-
-def _caller(database: Database, events: list[dict[str, Any]], name: str) -> sources.Caller:
-    """A new source, named as the sender of ``events``."""
-    with database.sessions.begin() as db:
-        source = sources.add_source(db, name).row
-        caller = sources.Caller(source.id, source.name)
-    for e in events:
-        e["source"] = caller.name
-    return caller
-
-
-def _reset(database: Database) -> None:
-    with database.sessions.begin() as db:
-        for model in (Uncounted, GapCell, GapPair, Membership, RollupMark, StoredEvent):
-            db.execute(sa.delete(model))
 
 
 def _expected(
@@ -169,9 +97,9 @@ VIEWS = [
 def test_every_view_equals_gain_py_on_the_raw_events(
     database: Database, seed: int, batch: int, count_every: int
 ) -> None:
-    _reset(database)
-    events = _programme(seed)
-    caller = _caller(database, events, f"s{uuid.uuid4().hex[:8]}")
+    programmes.reset(database)
+    events = programmes.programme(seed)
+    caller = programmes.caller(database, events, f"s{uuid.uuid4().hex[:8]}")
     for number, start in enumerate(range(0, len(events), batch)):
         with database.sessions.begin() as db:
             ingest(db, caller, events[start : start + batch])
@@ -190,9 +118,9 @@ def test_every_view_equals_gain_py_on_the_raw_events(
 
 
 def test_counting_again_counts_nothing_twice(database: Database) -> None:
-    _reset(database)
-    events = _programme(7)
-    caller = _caller(database, events, "twice")
+    programmes.reset(database)
+    events = programmes.programme(7)
+    caller = programmes.caller(database, events, "twice")
     with database.sessions.begin() as db:
         ingest(db, caller, events)
     first = rollups.count_all(database.sessions)
@@ -223,10 +151,10 @@ def test_a_bad_filter_is_refused_with_a_message(bad: dict[str, str]) -> None:
 
 def test_counters_running_at_once_lose_no_answer(database: Database) -> None:
     # Many answers on few pairs, so that two counters would fold the same pair at once.
-    _reset(database)
+    programmes.reset(database)
     rnd = random.Random(11)
-    events = [_answer(rnd, rnd.randrange(3)) for _ in range(400)]
-    caller = _caller(database, events, "busy")
+    events = [programmes.answer(rnd, rnd.randrange(3)) for _ in range(400)]
+    caller = programmes.caller(database, events, "busy")
     with database.sessions.begin() as db:
         ingest(db, caller, events)
     errors: list[BaseException] = []

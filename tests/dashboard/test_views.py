@@ -6,12 +6,7 @@ area in a page, an export or a filter's answer is a leak of another scope's data
 
 from __future__ import annotations
 
-import io
-import zipfile
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
-from typing import Any
+from collections.abc import Callable
 
 import pytest
 from flask import Flask
@@ -19,109 +14,8 @@ from flask.testing import FlaskClient
 
 from opes_lti.accounts import services as accounts
 from opes_lti.core.db import Database
-from opes_lti.dashboard import rollups
-from opes_lti.reporting import sources
-from opes_lti.reporting.ingest import ingest
-from tests.support.factories import event_json
+from tests.dashboard.conftest import AREA_TITLES, FRAMEWORK, GROUPS, PASSWORD, Group, page
 from tests.support.signin import sign_in
-
-PASSWORD = "una-password-lunga"
-FRAMEWORK = "opes-progettazione"
-START = datetime(2026, 3, 2, 10, tzinfo=UTC)
-
-
-@dataclass(frozen=True)
-class Group:
-    """Learners of one scope, answering only the competences of one area."""
-
-    scope: str
-    area: str
-    competences: tuple[str, ...]
-    region: str
-    organisation: str
-    community: str
-    learners: int = 8
-
-
-GROUPS = [
-    Group("region:12", "PS", ("PS.1", "PS.2"), "12", "aps-roma", "giovani"),
-    Group("region:16", "GO", ("GO.1", "GO.2"), "16", "odv-bari", "welfare"),
-    Group("organisation:coop-napoli", "RI", ("RI.1",), "15", "coop-napoli", "ambiente"),
-]
-#: A title each area shows: its presence in an answer means that area's data is there.
-AREA_TITLES = {
-    "PS": "Progettazione sociale",
-    "GO": "Gestione dell&#39;organizzazione",
-    "RI": "Reti e innovazione sociale",
-}
-
-
-def _events(group: Group) -> Iterator[dict[str, Any]]:
-    for n in range(group.learners):
-        actor = {
-            "id": f"{group.organisation}-{n}",
-            "role": "volunteer" if n % 2 else "manager",
-            "organisation": group.organisation,
-            "region": group.region,
-        }
-        yield event_json(
-            "community.joined",
-            actor=actor,
-            payload={"community": group.community},
-            occurred_at=START.isoformat(),
-        )
-        for code in group.competences:
-            for phase, level, days in (("pre", 1 + n % 2, 0), ("post", 3 + n % 3, 40)):
-                yield event_json(
-                    actor=actor,
-                    occurred_at=(START + timedelta(days=days)).isoformat(),
-                    context={"platform": "moodle", "course": f"corso-{group.region}"},
-                    payload={
-                        "framework": FRAMEWORK,
-                        "framework_version": "2026.1",
-                        "competency": code,
-                        "area": group.area,
-                        "level": level,
-                        "max_level": 5,
-                        "phase": phase,
-                    },
-                )
-
-
-@pytest.fixture
-def programme(database: Database) -> Database:
-    with database.sessions.begin() as db:
-        source = sources.add_source(db, "tool-a").row
-        caller = sources.Caller(source.id, source.name)
-    events = [e for g in GROUPS for e in _events(g)]
-    with database.sessions.begin() as db:
-        ingest(db, caller, events)
-    rollups.count_all(database.sessions)
-    return database
-
-
-@pytest.fixture
-def signed_in(app: Flask, programme: Database) -> Callable[..., FlaskClient]:
-    made = iter(range(1000))
-
-    def sign(*scopes: str, role: str = "coordinator") -> FlaskClient:
-        name = f"coord-{next(made)}"
-        with programme.transaction() as db:
-            accounts.add_account(db, name, PASSWORD, role, scopes)
-        client = app.test_client()
-        assert sign_in(client, name, PASSWORD).status_code == 302
-        return client
-
-    return sign
-
-
-def _page(client: FlaskClient, url: str) -> str:
-    answer = client.get(url)
-    assert answer.status_code == 200, (url, answer.status_code, answer.get_data(as_text=True)[:300])
-    if url.split("?")[0].endswith(".xlsx"):
-        with zipfile.ZipFile(io.BytesIO(answer.data)) as book:
-            return "".join(book.read(n).decode() for n in book.namelist() if n.endswith(".xml"))
-    return answer.get_data(as_text=True)
 
 
 def test_signing_in_comes_back_to_the_same_view(app: Flask, programme: Database) -> None:
@@ -141,20 +35,20 @@ def test_a_national_coordinator_drills_down_and_exports(
     signed_in: Callable[..., FlaskClient],
 ) -> None:
     client = signed_in("national")
-    top = _page(client, "/dashboard/gap?lang=it")
+    top = page(client, "/dashboard/gap?lang=it")
     assert "Competenze di progettazione" in top or FRAMEWORK in top
     assert ('role="img"' in top, "<table>" in top) == (True, True)
-    areas = _page(client, f"/dashboard/gap?framework={FRAMEWORK}&lang=it")
+    areas = page(client, f"/dashboard/gap?framework={FRAMEWORK}&lang=it")
     for title in AREA_TITLES.values():
         assert title in areas
-    leaves = _page(client, f"/dashboard/gap?framework={FRAMEWORK}&area=PS&lang=it")
+    leaves = page(client, f"/dashboard/gap?framework={FRAMEWORK}&area=PS&lang=it")
     assert ("PS.1" in leaves, "PS.2" in leaves) == (True, True)
     # 8 learners, before 1 or 2, after 3, 4 or 5: the mean before of PS.1 is 1.50.
     assert ("<td>8</td>" in leaves, "<td>1.50</td>" in leaves) == (True, True)
-    csv_text = _page(client, f"/dashboard/gap.csv?framework={FRAMEWORK}&lang=en")
+    csv_text = page(client, f"/dashboard/gap.csv?framework={FRAMEWORK}&lang=en")
     assert csv_text.splitlines()[0].startswith("level,framework,area,competence")
     assert f"competency,{FRAMEWORK},PS,PS.1," in csv_text
-    book = _page(client, f"/dashboard/gap.xlsx?framework={FRAMEWORK}&lang=en")
+    book = page(client, f"/dashboard/gap.xlsx?framework={FRAMEWORK}&lang=en")
     assert "PS.1" in book
 
 
@@ -176,7 +70,7 @@ def test_a_scoped_coordinator_finds_no_other_scopes_data_whatever_the_filter(
     signed_in: Callable[..., FlaskClient], mine: Group
 ) -> None:
     client = signed_in(mine.scope)
-    own = _page(client, f"/dashboard/gap?framework={FRAMEWORK}&lang=it")
+    own = page(client, f"/dashboard/gap?framework={FRAMEWORK}&lang=it")
     assert AREA_TITLES[mine.area] in own
     for other in (g for g in GROUPS if g.area != mine.area):
         filters = [
@@ -187,7 +81,7 @@ def test_a_scoped_coordinator_finds_no_other_scopes_data_whatever_the_filter(
         ]
         for url in URLS:
             for filter_ in filters:
-                text = _page(
+                text = page(
                     client, url.format(f=FRAMEWORK, filter=filter_, other=other.area) + "&lang=it"
                 )
                 assert AREA_TITLES[other.area] not in text, (mine.scope, url, filter_)
@@ -203,7 +97,7 @@ def test_an_account_without_scope_rows_sees_nothing(app: Flask, programme: Datab
         db.query(AccountScope).filter_by(account_id=account.id).delete()
     client = app.test_client()
     sign_in(client, "vuoto", PASSWORD)
-    text = _page(client, f"/dashboard/gap?framework={FRAMEWORK}")
+    text = page(client, f"/dashboard/gap?framework={FRAMEWORK}")
     assert all(title not in text for title in AREA_TITLES.values())
 
 
@@ -212,7 +106,7 @@ def test_a_small_group_is_not_shown_and_says_why(
 ) -> None:
     client = signed_in("national")
     # Managers of coop-napoli: 4 of its 8 learners, under k = 5.
-    text = _page(
+    text = page(
         client,
         f"/dashboard/gap?framework={FRAMEWORK}&area=RI&organisation=coop-napoli&role=manager&lang=en",
     )

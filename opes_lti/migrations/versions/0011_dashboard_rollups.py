@@ -1,4 +1,4 @@
-"""dashboard rollups (pairs, cells, members), account scopes, the uncounted-events queue
+"""dashboard rollups (pairs, cells, members, facts), account scopes, uncounted events
 
 Revision ID: 0011
 Revises: 0010
@@ -124,9 +124,39 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("accounts", schema=None) as batch_op:
         batch_op.add_column(sa.Column("disabled_at", sa.DateTime(timezone=True), nullable=True))
+    op.create_table(
+        "facts",
+        sa.Column("kind", sa.String(length=24), nullable=False),
+        sa.Column("key", sa.String(length=420), nullable=False),
+        sa.Column("at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("month", sa.String(length=7), nullable=False),
+        sa.Column("learner", sa.String(length=200), nullable=False),
+        sa.Column("region", sa.String(length=2), nullable=False),
+        sa.Column("organisation", sa.String(length=200), nullable=False),
+        sa.Column("community", sa.String(length=200), nullable=False),
+        sa.Column("course", sa.String(length=200), nullable=False),
+        sa.Column("platform", sa.String(length=16), nullable=False),
+        sa.Column("variant", sa.String(length=24), nullable=False),
+        sa.Column(
+            "detail",
+            sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), "postgresql"),
+            nullable=False,
+        ),
+        sa.PrimaryKeyConstraint("kind", "key", name=op.f("pk_facts")),
+    )
+    with op.batch_alter_table("facts", schema=None) as batch_op:
+        batch_op.create_index("ix_facts_kind_learner", ["kind", "learner"], unique=False)
+        batch_op.create_index("ix_facts_kind_month", ["kind", "month"], unique=False)
+        batch_op.create_index("ix_facts_kind_region", ["kind", "region"], unique=False)
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("facts", schema=None) as batch_op:
+        batch_op.drop_index("ix_facts_kind_region")
+        batch_op.drop_index("ix_facts_kind_month")
+        batch_op.drop_index("ix_facts_kind_learner")
+
+    op.drop_table("facts")
     with op.batch_alter_table("accounts", schema=None) as batch_op:
         batch_op.drop_column("disabled_at")
 

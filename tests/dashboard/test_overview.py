@@ -1,0 +1,81 @@
+"""The overview and the follow-up: distinct things counted once, scoped, small counts hidden."""
+
+from __future__ import annotations
+
+import random
+import uuid
+from collections.abc import Callable
+from typing import Any
+
+from flask.testing import FlaskClient
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from opes_lti.core.db import Database
+from opes_lti.dashboard import gap, reach, rollups
+from opes_lti.dashboard import overview as programme
+from opes_lti.reporting.ingest import ingest
+from tests.dashboard.conftest import page
+from tests.support import programmes
+
+
+def _reference(events: list[dict[str, Any]]) -> dict[str, int]:
+    unique = {e["id"]: e for e in events}.values()
+    answered = {
+        (e["actor"]["id"], e["context"]["course"], e["payload"]["framework"], e["payload"]["phase"])
+        for e in unique
+        if e["type"] == "self_assessment.submitted"
+    }
+    before = {a[:3] for a in answered if a[3] == "pre"}
+    after = {a[:3] for a in answered if a[3] == "post"}
+    return {
+        "learners": len({e["actor"]["id"] for e in unique}),
+        "pre": len(before),
+        "post": len(after),
+        "members": len(
+            {
+                (e["actor"]["id"], e["payload"]["community"])
+                for e in unique
+                if e["type"] == "community.joined"
+            }
+        ),
+        "waiting": len(before - after),
+    }
+
+
+@settings(
+    max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(seed=st.integers(0, 10**6), batch=st.integers(1, 30))
+def test_the_counts_equal_distinct_things_in_the_raw_events_however_they_arrive(
+    database: Database, seed: int, batch: int
+) -> None:
+    programmes.reset(database)
+    events = programmes.programme(seed)
+    caller = programmes.caller(database, events, f"s{uuid.uuid4().hex[:10]}")
+    order = list(events)
+    random.Random(seed).shuffle(order)
+    for start in range(0, len(order), batch):
+        with database.sessions.begin() as db:
+            ingest(db, caller, order[start : start + batch])
+        rollups.count_all(database.sessions, limit=batch)
+    expected = _reference(events)
+    with database.sessions() as db:
+        seen = programme.overview(db, reach.national(), gap.Filters(), k=1)
+        waiting = programme.follow_up(db, reach.national(), gap.Filters(), k=1)
+    for name in ("learners", "pre", "post", "members"):
+        assert seen.totals[name] == expected[name], name
+    assert sum(w.count or 0 for w in waiting) == expected["waiting"]
+
+
+def test_the_overview_and_the_follow_up_pages_as_coordinators_see_them(
+    signed_in: Callable[..., FlaskClient],
+) -> None:
+    national = page(signed_in("national"), "/dashboard/?lang=en")
+    assert "Regions reached" in national
+    assert "<td>24</td>" in national  # 3 groups of 8 learners
+    regional = page(signed_in("region:12"), "/dashboard/?lang=en")
+    assert "<td>8</td>" in regional
+    assert "<td>24</td>" not in regional
+    follow = page(signed_in("national"), "/dashboard/follow-up?lang=en")
+    assert "Nobody is waiting in this view" in follow  # everyone answered after
