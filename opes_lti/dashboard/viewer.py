@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from flask import abort, redirect, request, session, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
 
@@ -18,6 +19,7 @@ from opes_lti.accounts.models import Account
 from opes_lti.core.auth import current_account
 from opes_lti.dashboard import reach
 from opes_lti.dashboard.reach import Reach
+from opes_lti.regions import REGIONS
 
 #: Where an instructor's launch leaves the course they may see (see the outcomes activity).
 COURSE_KEY = "dashboard_course"
@@ -62,3 +64,17 @@ def current(db: Session) -> Viewer:
         abort(403)
     written = tuple(services.scopes(db, account))
     return Viewer(account.username, reach.of_account(db, account.id), written)
+
+
+def describe(scope: str) -> str:
+    """A scope as a coordinator reads it: ``region:12`` is "Lazio"."""
+    kind, _, value = scope.partition(":")
+    if kind == "national":
+        return gettext("the whole programme")
+    if kind == "region":
+        return REGIONS.get(value, value)
+    if kind == "community":
+        return gettext("community %(name)s", name=value)
+    if kind == "organisation":
+        return gettext("organisation %(name)s", name=value)
+    return gettext("course %(name)s", name=value)

@@ -38,6 +38,11 @@ def here(endpoint: str | None = None, **changes: str | None) -> str:
     return url_for(endpoint or request.endpoint or "dashboard.overview", **kept)
 
 
+@bp.app_template_filter("scope")
+def _scope(scope: str) -> str:
+    return viewer.describe(scope)
+
+
 def _k() -> int:
     return int(current_app.config["OPES_SETTINGS"].suppress_below)
 
