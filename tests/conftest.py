@@ -92,9 +92,11 @@ def run(tmp_path: Path, database_url: str, database: Database) -> Callable[..., 
         "OPES_SOURCE_NAME": "tool-a",
     }
 
-    def invoke(*args: str, extra_env: dict[str, str] | None = None) -> Result:
+    def invoke(
+        *args: str, extra_env: dict[str, str] | None = None, input: str | None = None
+    ) -> Result:
         return CliRunner().invoke(
-            main, list(args), env=env | (extra_env or {}), catch_exceptions=False
+            main, list(args), env=env | (extra_env or {}), input=input, catch_exceptions=False
         )
 
     return invoke

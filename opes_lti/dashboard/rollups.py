@@ -16,11 +16,11 @@ from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, sessionmaker
 
 from opes_lti.competencies.gain import Sums
 from opes_lti.competencies.pairing import Answered, PairState
+from opes_lti.core import bulk
 from opes_lti.core.db import utcnow
 from opes_lti.dashboard import facts, targets
 from opes_lti.dashboard.grains import cells_of
@@ -58,7 +58,15 @@ class PairKey:
         return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
 
 
-def _state_of(key: PairKey, stored: Mapping[str, Any] | None) -> PairState:
+def key_of(pair: GapPair) -> PairKey:
+    """The key of a stored pair."""
+    return PairKey(
+        pair.scope, pair.subject, pair.framework, pair.area, pair.competency, pair.course
+    )
+
+
+def state_of(key: PairKey, stored: Mapping[str, Any] | None) -> PairState:
+    """A pair's state from its row's JSON (or a new one)."""
     state = PairState(key.subject, f"{key.framework}/{key.competency}", key.course)
     for phase in ("pre", "post"):
         if stored and stored.get(phase):
@@ -68,7 +76,8 @@ def _state_of(key: PairKey, stored: Mapping[str, Any] | None) -> PairState:
     return state
 
 
-def _stored(state: PairState) -> dict[str, Any]:
+def stored_state(state: PairState) -> dict[str, Any]:
+    """A pair state as its row keeps it (JSON)."""
     out: dict[str, Any] = {}
     for phase in ("pre", "post"):
         answer = getattr(state, phase)
@@ -77,10 +86,11 @@ def _stored(state: PairState) -> dict[str, Any]:
     return out
 
 
-class _Deltas:
+class Deltas:
     """Changes to cell sums, gathered over a batch and written once per cell."""
 
     def __init__(self) -> None:
+        """No change yet."""
         self.cells: dict[tuple[Any, ...], Sums] = defaultdict(Sums)
 
     def add(
@@ -92,6 +102,7 @@ class _Deltas:
         *,
         joined_only: bool = False,
     ) -> None:
+        """Add (``sign`` +1) or take away (-1) a state's contribution to its cells."""
         found = state.contribution(targets.of(key.framework, key.competency))
         if found is None:
             return
@@ -102,6 +113,7 @@ class _Deltas:
             self.cells[cell] = self.cells[cell] + sums if sign > 0 else self.cells[cell] - sums
 
     def write(self, db: Session) -> None:
+        """Apply the changes, one upsert per cell."""
         names = ("grain", "scope", "framework", "area", "competency", *CELL_DIMENSIONS)
         rows = [
             dict(zip(names, cell, strict=True)) | {c: getattr(s, c) for c in SUM_COLUMNS}
@@ -112,36 +124,30 @@ class _Deltas:
             _upsert_cells(db, rows, names)
 
 
-def _dialect_insert(db: Session) -> Any:
-    return postgresql.insert if db.connection().dialect.name == "postgresql" else sqlite.insert
-
-
 def _upsert_cells(db: Session, rows: list[dict[str, Any]], key: tuple[str, ...]) -> None:
-    insert = _dialect_insert(db)
-    table = GapCell.__table__
-    for start in range(0, len(rows), _CHUNK):
-        stmt = insert(table).values(rows[start : start + _CHUNK])
-        stmt = stmt.on_conflict_do_update(
-            index_elements=list(key),
-            set_={c: table.c[c] + stmt.excluded[c] for c in SUM_COLUMNS},
-        )
-        db.execute(stmt)
+    bulk.upsert(db, GapCell.__table__, rows, key, add=SUM_COLUMNS)
 
 
 def _pair_key(row: Any, payload: Mapping[str, Any]) -> PairKey:
     scope = payload.get("scope", "person")
     subject = payload["organisation"] if scope == "organisation" else row.actor_id
+    return pair_key_of(payload, subject, row.course)
+
+
+def pair_key_of(payload: Mapping[str, Any], subject: str, course: str | None) -> PairKey:
+    """The pair an answer (its payload) by or for ``subject`` in ``course`` belongs to."""
     return PairKey(
-        scope,
+        payload.get("scope", "person"),
         subject,
         payload["framework"],
         payload.get("area") or "",
         payload["competency"],
-        row.course or "",
+        course or "",
     )
 
 
-def _answered(row: Any, payload: Mapping[str, Any]) -> Answered:
+def answered_of(row: Any, payload: Mapping[str, Any]) -> Answered:
+    """A stored answer event as the pair keeps it."""
     return Answered(
         level=payload["level"],
         max_level=payload["max_level"],
@@ -167,7 +173,7 @@ def count_batch(db: Session, limit: int = BATCH) -> int:
     The caller commits. Concurrent counters take disjoint batches (rows locked, skipped
     by the others), and the order events are counted in does not change the result.
     """
-    _hold(db)
+    hold(db)
     queued = (
         sa.select(Uncounted.seq)
         .order_by(Uncounted.seq)
@@ -208,7 +214,7 @@ def count_batch(db: Session, limit: int = BATCH) -> int:
             payload = row.envelope["payload"]
             key = _pair_key(row, payload)
             answers.setdefault(key.digest, (key, []))[1].append(
-                (payload["phase"], _answered(row, payload))
+                (payload["phase"], answered_of(row, payload))
             )
         elif row.type == "community.joined" and row.community:
             at = joins.get((row.actor_id, row.community))
@@ -239,7 +245,7 @@ def _fold(
     ):
         members[learner].add(community)
     fresh = {(lr, c): at for (lr, c), at in joins.items() if c not in members[lr]}
-    deltas = _Deltas()
+    deltas = Deltas()
     if fresh:
         # A learner who joins brings the pairs they had into the community's cells.
         joined: dict[str, list[str]] = defaultdict(list)
@@ -253,17 +259,15 @@ def _fold(
         )
         for row in held:
             pair = row[0]
-            key = PairKey(
-                pair.scope, pair.subject, pair.framework, pair.area, pair.competency, pair.course
-            )
-            state = _state_of(key, pair.state)
+            key = key_of(pair)
+            state = state_of(key, pair.state)
             deltas.add(key, state, joined[pair.subject], +1, joined_only=True)
         _insert_members(db, fresh)
         for learner, community in fresh:
             members[learner].add(community)
     changed: list[dict[str, Any]] = []
     for digest, (key, given) in sorted(answers.items()):
-        before = _state_of(key, stored.get(digest))
+        before = state_of(key, stored.get(digest))
         after = before
         for phase, answer in given:
             after = after.answered(phase, answer)  # type: ignore[arg-type]
@@ -273,17 +277,13 @@ def _fold(
         deltas.add(key, before, communities, -1)
         deltas.add(key, after, communities, +1)
         changed.append(
-            {"key": digest, **{f: getattr(key, f) for f in asdict(key)}, "state": _stored(after)}
+            {
+                "key": digest,
+                **{f: getattr(key, f) for f in asdict(key)},
+                "state": stored_state(after),
+            }
         )
-    if changed:
-        insert = _dialect_insert(db)
-        for start in range(0, len(changed), _CHUNK):
-            stmt = insert(GapPair.__table__).values(changed[start : start + _CHUNK])
-            db.execute(
-                stmt.on_conflict_do_update(
-                    index_elements=["key"], set_={"state": stmt.excluded.state}
-                )
-            )
+    bulk.upsert(db, GapPair.__table__, changed, ["key"], replace=["state"])
     deltas.write(db)
 
 
@@ -291,7 +291,7 @@ def _record(db: Session, found: list[facts.FactRow]) -> None:
     """Upsert the batch's facts (the earliest event's dimensions win), then the follow-up."""
     if not found:
         return
-    _upsert_facts(db, sorted((f.row() for f in found), key=lambda r: (r["kind"], r["key"])))
+    upsert_facts(db, sorted((f.row() for f in found), key=lambda r: (r["kind"], r["key"])))
     # Answered before and not yet after: kept as facts of their own so the follow-up page
     # counts rows instead of comparing two sets at every view.
     posts = sorted(f.key for f in found if f.kind == "sa_post")
@@ -317,29 +317,21 @@ def _record(db: Session, found: list[facts.FactRow]) -> None:
         for key, f in sorted(pres.items())
         if key not in answered
     ]
-    _upsert_facts(db, waiting)
+    upsert_facts(db, waiting)
 
 
-def _upsert_facts(db: Session, rows: list[dict[str, Any]]) -> None:
-    insert = _dialect_insert(db)
-    table = Fact.__table__
-    for start in range(0, len(rows), _CHUNK):
-        stmt = insert(table).values(rows[start : start + _CHUNK])
-        changed = {c: stmt.excluded[c] for c in rows[0] if c not in ("kind", "key")}
-        db.execute(
-            stmt.on_conflict_do_update(
-                index_elements=["kind", "key"], set_=changed, where=stmt.excluded.at < table.c.at
-            )
-        )
+def upsert_facts(db: Session, rows: list[dict[str, Any]]) -> None:
+    """Store facts; the earliest event's dimensions win."""
+    if rows:
+        others = [c for c in rows[0] if c not in ("kind", "key")]
+        bulk.upsert(db, Fact.__table__, rows, ["kind", "key"], replace=others, if_earlier="at")
 
 
 def _insert_members(db: Session, fresh: dict[tuple[str, str], datetime]) -> None:
     rows = [
         {"learner": lr, "community": c, "joined_at": at} for (lr, c), at in sorted(fresh.items())
     ]
-    insert = _dialect_insert(db)
-    for start in range(0, len(rows), _CHUNK):
-        db.execute(insert(Membership.__table__).values(rows[start : start + _CHUNK]))
+    bulk.upsert(db, Membership.__table__, rows, ["learner", "community"])
 
 
 def _forget(db: Session, seqs: list[int]) -> None:
@@ -347,14 +339,13 @@ def _forget(db: Session, seqs: list[int]) -> None:
         db.execute(sa.delete(Uncounted).where(Uncounted.seq.in_(seqs[start : start + _CHUNK])))
 
 
-def _hold(db: Session) -> None:
+def hold(db: Session) -> None:
     """Be the only counter until commit: two folding the same pair would lose an answer.
 
     Writing the mark row first takes its row lock on PostgreSQL and the write lock on
     SQLite, so a second counter waits here rather than after it has read stale pairs.
     """
-    insert = _dialect_insert(db)
-    db.execute(insert(RollupMark.__table__).values(id=1, counted=0).on_conflict_do_nothing())
+    bulk.upsert(db, RollupMark.__table__, [{"id": 1, "counted": 0}], ["id"])
     db.execute(sa.update(RollupMark).where(RollupMark.id == 1).values(updated_at=utcnow()))
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import random
 import uuid
 from collections.abc import Callable
-from typing import Any
 
 from flask.testing import FlaskClient
 from hypothesis import HealthCheck, given, settings
@@ -17,30 +16,6 @@ from opes_lti.dashboard import overview as programme
 from opes_lti.reporting.ingest import ingest
 from tests.dashboard.conftest import page
 from tests.support import programmes
-
-
-def _reference(events: list[dict[str, Any]]) -> dict[str, int]:
-    unique = {e["id"]: e for e in events}.values()
-    answered = {
-        (e["actor"]["id"], e["context"]["course"], e["payload"]["framework"], e["payload"]["phase"])
-        for e in unique
-        if e["type"] == "self_assessment.submitted"
-    }
-    before = {a[:3] for a in answered if a[3] == "pre"}
-    after = {a[:3] for a in answered if a[3] == "post"}
-    return {
-        "learners": len({e["actor"]["id"] for e in unique}),
-        "pre": len(before),
-        "post": len(after),
-        "members": len(
-            {
-                (e["actor"]["id"], e["payload"]["community"])
-                for e in unique
-                if e["type"] == "community.joined"
-            }
-        ),
-        "waiting": len(before - after),
-    }
 
 
 @settings(
@@ -59,7 +34,7 @@ def test_the_counts_equal_distinct_things_in_the_raw_events_however_they_arrive(
         with database.sessions.begin() as db:
             ingest(db, caller, order[start : start + batch])
         rollups.count_all(database.sessions, limit=batch)
-    expected = _reference(events)
+    expected = programmes.expected_counts(events)
     with database.sessions() as db:
         seen = programme.overview(db, reach.national(), gap.Filters(), k=1)
         waiting = programme.follow_up(db, reach.national(), gap.Filters(), k=1)

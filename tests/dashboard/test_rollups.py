@@ -11,72 +11,19 @@ from __future__ import annotations
 import random
 import threading
 import uuid
-from datetime import datetime
-from typing import Any
 
 import pytest
 import sqlalchemy as sa
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from opes_lti.competencies import gain
-from opes_lti.competencies.gain import Answer
 from opes_lti.core.db import Database
-from opes_lti.dashboard import gap, reach, rollups, targets
+from opes_lti.dashboard import gap, reach, rollups
 from opes_lti.dashboard.models import RollupMark
 from opes_lti.reporting.ingest import ingest
 from opes_lti.reporting.models import Uncounted
 from tests.support import programmes
-from tests.support.programmes import FRAMEWORK
 from tests.support.stats import assert_same_figures
-
-
-def _expected(
-    events: list[dict[str, Any]], filters: gap.Filters
-) -> dict[tuple[str, str, str], gain.CellStats]:
-    """The reference: gain.py on the raw events, then the view's filters on the pairs."""
-    unique = {e["id"]: e for e in events if e["type"] == "self_assessment.submitted"}
-    ordered = sorted(
-        unique.values(), key=lambda e: (datetime.fromisoformat(e["occurred_at"]), e["id"])
-    )
-    members: dict[str, set[str]] = {}
-    for e in events:
-        if e["type"] == "community.joined":
-            members.setdefault(e["actor"]["id"], set()).add(e["payload"]["community"])
-    answers, latest_post, latest_pre = [], {}, {}
-    for e in ordered:
-        p = e["payload"]
-        key = (e["actor"]["id"], f"{p['area']}|{p['competency']}|{e['context']['course']}")
-        answers.append(
-            Answer(key[0], key[1], p["phase"], p["level"], p["max_level"], e["actor"]["role"])
-        )
-        (latest_post if p["phase"] == "post" else latest_pre)[key] = e
-    cells: dict[tuple[str, str, str], list[gain.Pair]] = {}
-    for pair in gain.match_pairs(answers):
-        post = latest_post[(pair.learner, pair.competency)]
-        at = datetime.fromisoformat(post["occurred_at"])
-        dims = {
-            "region": post["actor"]["region"],
-            "organisation": post["actor"]["organisation"],
-            "role": post["actor"]["role"],
-            "course": post["context"]["course"],
-            "platform": post["context"]["platform"],
-        }
-        if any(getattr(filters, d) not in (None, v) for d, v in dims.items()):
-            continue
-        if filters.community and filters.community not in members.get(pair.learner, set()):
-            continue
-        if (filters.since and f"{at:%Y-%m}" < filters.since) or (
-            filters.until and f"{at:%Y-%m}" > filters.until
-        ):
-            continue
-        area, code, _ = pair.competency.split("|")
-        cells.setdefault((FRAMEWORK, area, code), []).append(pair)
-    return {
-        key: gain.aggregate(pairs, targets.of(FRAMEWORK, key[2]), k=1)
-        for key, pairs in cells.items()
-    }
-
 
 VIEWS = [
     gap.Filters(),
@@ -111,7 +58,7 @@ def test_every_view_equals_gain_py_on_the_raw_events(
         assert db.scalar(sa.select(sa.func.count()).select_from(Uncounted)) == 0
         for view in VIEWS:
             got = gap.cells(db, reach.national(), view)
-            expected = _expected(events, view)
+            expected = programmes.expected_gap(events, view)
             assert set(got) == set(expected), view
             for key, sums in got.items():
                 assert_same_figures(sums.stats(k=1), expected[key], (view, key))
@@ -131,7 +78,7 @@ def test_counting_again_counts_nothing_twice(database: Database) -> None:
         before = gap.cells(db, reach.national(), gap.Filters())
         assert db.get(RollupMark, 1).counted == first
     assert sum(s.n for s in before.values()) == sum(
-        s.n for s in _expected(events, gap.Filters()).values()
+        s.n for s in programmes.expected_gap(events, gap.Filters()).values()
     )
 
 
@@ -173,7 +120,7 @@ def test_counters_running_at_once_lose_no_answer(database: Database) -> None:
     assert errors == []
     with database.sessions() as db:
         got = gap.cells(db, reach.national(), gap.Filters())
-    expected = _expected(events, gap.Filters())
+    expected = programmes.expected_gap(events, gap.Filters())
     assert set(got) == set(expected)
     for key, sums in got.items():
         assert_same_figures(sums.stats(k=1), expected[key], key)

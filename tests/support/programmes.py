@@ -8,7 +8,10 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from opes_lti.competencies import gain
+from opes_lti.competencies.gain import Answer
 from opes_lti.core.db import Database
+from opes_lti.dashboard import gap, targets
 from opes_lti.dashboard.models import Fact, GapCell, GapPair, Membership, RollupMark
 from opes_lti.reporting import sources
 from opes_lti.reporting.models import StoredEvent, Uncounted
@@ -85,3 +88,74 @@ def reset(database: Database) -> None:
     with database.sessions.begin() as db:
         for model in (Uncounted, GapCell, GapPair, Membership, RollupMark, Fact, StoredEvent):
             db.execute(sa.delete(model))
+
+
+def expected_gap(
+    events: list[dict[str, Any]], filters: gap.Filters
+) -> dict[tuple[str, str, str], gain.CellStats]:
+    """The reference: gain.py on the raw events, then the view's filters on the pairs."""
+    unique = {e["id"]: e for e in events if e["type"] == "self_assessment.submitted"}
+    ordered = sorted(
+        unique.values(), key=lambda e: (datetime.fromisoformat(e["occurred_at"]), e["id"])
+    )
+    members: dict[str, set[str]] = {}
+    for e in events:
+        if e["type"] == "community.joined":
+            members.setdefault(e["actor"]["id"], set()).add(e["payload"]["community"])
+    answers, latest_post, latest_pre = [], {}, {}
+    for e in ordered:
+        p = e["payload"]
+        key = (e["actor"]["id"], f"{p['area']}|{p['competency']}|{e['context']['course']}")
+        answers.append(
+            Answer(key[0], key[1], p["phase"], p["level"], p["max_level"], e["actor"]["role"])
+        )
+        (latest_post if p["phase"] == "post" else latest_pre)[key] = e
+    cells: dict[tuple[str, str, str], list[gain.Pair]] = {}
+    for pair in gain.match_pairs(answers):
+        post = latest_post[(pair.learner, pair.competency)]
+        at = datetime.fromisoformat(post["occurred_at"])
+        dims = {
+            "region": post["actor"]["region"],
+            "organisation": post["actor"]["organisation"],
+            "role": post["actor"]["role"],
+            "course": post["context"]["course"],
+            "platform": post["context"]["platform"],
+        }
+        if any(getattr(filters, d) not in (None, v) for d, v in dims.items()):
+            continue
+        if filters.community and filters.community not in members.get(pair.learner, set()):
+            continue
+        if (filters.since and f"{at:%Y-%m}" < filters.since) or (
+            filters.until and f"{at:%Y-%m}" > filters.until
+        ):
+            continue
+        area, code, _ = pair.competency.split("|")
+        cells.setdefault((FRAMEWORK, area, code), []).append(pair)
+    return {
+        key: gain.aggregate(pairs, targets.of(FRAMEWORK, key[2]), k=1)
+        for key, pairs in cells.items()
+    }
+
+
+def expected_counts(events: list[dict[str, Any]]) -> dict[str, int]:
+    unique = {e["id"]: e for e in events}.values()
+    answered = {
+        (e["actor"]["id"], e["context"]["course"], e["payload"]["framework"], e["payload"]["phase"])
+        for e in unique
+        if e["type"] == "self_assessment.submitted"
+    }
+    before = {a[:3] for a in answered if a[3] == "pre"}
+    after = {a[:3] for a in answered if a[3] == "post"}
+    return {
+        "learners": len({e["actor"]["id"] for e in unique}),
+        "pre": len(before),
+        "post": len(after),
+        "members": len(
+            {
+                (e["actor"]["id"], e["payload"]["community"])
+                for e in unique
+                if e["type"] == "community.joined"
+            }
+        ),
+        "waiting": len(before - after),
+    }
