@@ -54,3 +54,29 @@ def test_the_overview_and_the_follow_up_pages_as_coordinators_see_them(
     assert "<td>24</td>" not in regional
     follow = page(signed_in("national"), "/dashboard/follow-up?lang=en")
     assert "Nobody is waiting in this view" in follow  # everyone answered after
+
+
+def test_hostile_names_in_events_are_escaped_on_every_page(
+    database: Database, signed_in: Callable[..., FlaskClient]
+) -> None:
+    hostile = '<script>alert("x")</script>'
+    events = [programmes.answer(random.Random(5), n, phase="pre") for n in range(6)]
+    for e in events:
+        e["context"]["course"] = hostile
+        e["actor"]["organisation"] = hostile[:60]
+    caller = programmes.caller(database, events, f"s{uuid.uuid4().hex[:10]}")
+    from opes_lti.reporting.ingest import ingest as store
+
+    with database.sessions.begin() as db:
+        store(db, caller, events)
+    rollups.count_all(database.sessions)
+    client = signed_in("national")
+    for path in (
+        "/dashboard/",
+        "/dashboard/follow-up",
+        "/dashboard/gap",
+        f"/dashboard/gap?course={hostile}",
+    ):
+        text = page(client, path)
+        assert "<script>alert" not in text, path
+    assert "&lt;script&gt;" in page(client, "/dashboard/follow-up")
