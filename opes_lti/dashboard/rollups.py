@@ -357,15 +357,16 @@ def _mark(db: Session, counted: int) -> None:
     )
 
 
-def count_all(sessions: sessionmaker[Session], limit: int = BATCH) -> int:
-    """Count every queued event, a committed batch at a time; how many were counted."""
+def count_all(sessions: sessionmaker[Session], limit: int = BATCH, most: int | None = None) -> int:
+    """Count every queued event (or about ``most``), a committed batch at a time."""
     total = 0
-    while True:
+    while most is None or total < most:
         with sessions.begin() as db:
             taken = count_batch(db, limit)
         total += taken
         if taken < limit:
-            return total
+            break
+    return total
 
 
 def job(sessions: sessionmaker[Session], idle_seconds: float = 1.0) -> worker.Job:
