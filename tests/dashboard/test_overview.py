@@ -80,3 +80,16 @@ def test_hostile_names_in_events_are_escaped_on_every_page(
         text = page(client, path)
         assert "<script>alert" not in text, path
     assert "&lt;script&gt;" in page(client, "/dashboard/follow-up")
+
+
+def test_long_ids_make_distinct_facts_however_alike_their_starts() -> None:
+    from datetime import UTC, datetime
+
+    from opes_lti.dashboard.facts import FactRow
+
+    at = datetime(2026, 3, 1, tzinfo=UTC)
+    start = "x" * 400
+    one, two = FactRow("sa_pre", start + "a" * 100, at), FactRow("sa_pre", start + "b" * 100, at)
+    keys = {one.row()["key"], two.row()["key"]}
+    assert len(keys) == 2
+    assert all(len(k) <= 420 for k in keys)

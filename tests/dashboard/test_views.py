@@ -144,3 +144,23 @@ def test_a_bad_filter_is_a_400_with_a_message(
         answer = client.get(f"{path}?{query}&lang=en")
         assert answer.status_code == 400, (path, query)
         assert "Start again without filters" in answer.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("mine", GROUPS[:2], ids=lambda g: g.scope)
+def test_the_overview_and_follow_up_show_no_other_scopes_learners_whatever_the_filter(
+    signed_in: Callable[..., FlaskClient], mine: Group
+) -> None:
+    client = signed_in(mine.scope)
+    own = page(client, "/dashboard/?lang=en")
+    assert f"<td>{mine.learners}</td>" in own
+    for other in (g for g in GROUPS if g.scope != mine.scope):
+        for filter_ in (
+            f"region={other.region}",
+            f"organisation={other.organisation}",
+            f"community={other.community}",
+            f"course=corso-{other.region}",
+        ):
+            text = page(client, f"/dashboard/?{filter_}&lang=en")
+            assert "Nothing to count in this view yet" in text, (mine.scope, filter_)
+            follow = page(client, f"/dashboard/follow-up?{filter_}&lang=en")
+            assert f"<td>{other.organisation}</td>" not in follow, (mine.scope, filter_)
