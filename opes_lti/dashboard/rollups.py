@@ -170,8 +170,8 @@ def _in_chunks(db: Session, query: Any, column: Any, values: list[Any]) -> list[
 def count_batch(db: Session, limit: int = BATCH) -> int:
     """Count up to ``limit`` queued events into the rollups; how many were taken.
 
-    The caller commits. Concurrent counters take disjoint batches (rows locked, skipped
-    by the others), and the order events are counted in does not change the result.
+    The caller commits. Counters take turns (:func:`hold`), and the order events are
+    counted in does not change the result.
     """
     hold(db)
     queued = (
