@@ -183,3 +183,66 @@ def follow_up(db: Session, reach: Reach, filters: gap.Filters, k: int) -> list[W
 def planned_meetings() -> dict[str, int]:
     """Meetings the programme plans, by mode."""
     return {mode: n * COMMUNITIES_PLANNED for mode, n in MEETINGS_PER_COMMUNITY.items()}
+
+
+@dataclass(frozen=True)
+class Community:
+    """One community of practice: its figures and its registries."""
+
+    name: str
+    members: int | None
+    attendance: int | None
+    meetings: dict[str, int]
+    practices: list[dict[str, Any]]
+    partnerships: list[dict[str, Any]]
+    interventions: list[dict[str, Any]]
+
+
+_REGISTRIES = ("practice", "partnership", "intervention")
+
+
+def communities(db: Session, reach: Reach, filters: gap.Filters, k: int) -> list[Community]:
+    """Per community: members and attendance (hidden under k), meetings and the registries."""
+    f = Fact.__table__.c
+    kinds = ("member", "attendance", "meeting")
+    where = _where(reach, filters, f.kind)
+    counts: dict[str, dict[tuple[str, str], int]] = defaultdict(dict)
+    query = (
+        sa.select(f.community, f.kind, f.variant, sa.func.count())
+        .where(f.kind.in_(kinds), f.community != "", *where)
+        .group_by(f.community, f.kind, f.variant)
+    )
+    for community, kind, variant, n in db.execute(query):
+        counts[community][(kind, variant)] = n
+    listed: dict[str, dict[str, list[dict[str, Any]]]] = defaultdict(lambda: defaultdict(list))
+    registry = (
+        sa.select(f.community, f.kind, f.variant, f.at, f.organisation, f.region, f.detail)
+        .where(f.kind.in_(_REGISTRIES), f.community != "", *where)
+        .order_by(f.community, f.kind, f.at)
+    )
+    for row in db.execute(registry):
+        entry = {"organisation": row.organisation, "region": row.region}
+        entry |= {key: value for key, value in row.detail.items() if value is not None}
+        entry |= {"variant": row.variant, "at": row.at}
+        listed[row.community][row.kind].append(entry)
+    found = []
+    for name in sorted(set(counts) | set(listed)):
+        mine = counts[name]
+
+        def people(kind: str, of: dict[tuple[str, str], int] = mine) -> int | None:
+            n = sum(v for (kk, _), v in of.items() if kk == kind)
+            return None if 0 < n < k else n
+
+        meetings = {v: n for (kk, v), n in mine.items() if kk == "meeting"}
+        found.append(
+            Community(
+                name,
+                people("member"),
+                people("attendance"),
+                meetings,
+                listed[name]["practice"],
+                listed[name]["partnership"],
+                listed[name]["intervention"],
+            )
+        )
+    return found

@@ -38,6 +38,11 @@ def here(endpoint: str | None = None, **changes: str | None) -> str:
     return url_for(endpoint or request.endpoint or "dashboard.overview", **kept)
 
 
+@bp.app_template_filter("regionname")
+def _region_name(code: str) -> str:
+    return REGIONS.get(code, code)
+
+
 @bp.app_template_filter("scope")
 def _scope(scope: str) -> str:
     return viewer.describe(scope)
@@ -113,6 +118,24 @@ def follow_up() -> ResponseReturnValue:
         who=who,
         filters=filters,
         waiting=waiting,
+        regions=REGIONS,
+        platforms=gap.PLATFORMS,
+        k=_k(),
+        fresh=_freshness(),
+    )
+
+
+@bp.get("/communities")
+def communities() -> ResponseReturnValue:
+    """Each community of practice: members, meetings, practices, partnerships, interventions."""
+    who, filters, _area = _view()
+    found = programme.communities(session(), who.reach, filters, _k())
+    return render_template(
+        "dashboard/communities.html",
+        who=who,
+        filters=filters,
+        communities=found,
+        planned=programme.MEETINGS_PER_COMMUNITY,
         regions=REGIONS,
         platforms=gap.PLATFORMS,
         k=_k(),

@@ -78,6 +78,7 @@ def test_every_page_reads_on_a_phone_and_passes_axe(browser: Any, dashboard: str
         ("/dashboard/?lang=it", "overview"),
         (f"/dashboard/gap?framework={FRAMEWORK}&lang=it", "gap"),
         ("/dashboard/follow-up?lang=it", "follow-up"),
+        ("/dashboard/communities?lang=it", "communities"),
         ("/dashboard/definitions?lang=it", "definitions"),
     ]:
         page.goto(dashboard + path)

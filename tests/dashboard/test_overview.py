@@ -93,3 +93,52 @@ def test_long_ids_make_distinct_facts_however_alike_their_starts() -> None:
     keys = {one.row()["key"], two.row()["key"]}
     assert len(keys) == 2
     assert all(len(k) <= 420 for k in keys)
+
+
+def test_the_communities_page_lists_each_registry_within_the_scope(
+    database: Database, signed_in: Callable[..., FlaskClient]
+) -> None:
+    from tests.support.factories import event_json
+
+    actor = {"id": "aps-roma-1", "role": "manager", "organisation": "aps-roma", "region": "12"}
+    shared = [
+        event_json(
+            "community.practice_shared",
+            actor=actor,
+            payload={"community": "giovani", "practice": "p1", "title": "Sportello <b>giovani</b>"},
+        ),
+        event_json(
+            "community.partnership_recorded",
+            actor=actor,
+            payload={
+                "community": "giovani",
+                "partnership": "pt1",
+                "partner_kind": "public_administration",
+                "partner": "Comune di Roma",
+                "instrument": "co_programming",
+            },
+        ),
+        event_json(
+            "community.intervention_recorded",
+            actor=actor,
+            payload={
+                "community": "welfare",
+                "intervention": "i1",
+                "title": "Doposcuola",
+                "regions": ["16"],
+            },
+        ),
+    ]
+    caller = programmes.caller(database, shared, f"s{uuid.uuid4().hex[:10]}")
+    with database.sessions.begin() as db:
+        ingest(db, caller, shared)
+    rollups.count_all(database.sessions)
+    national = page(signed_in("national"), "/dashboard/communities?lang=en")
+    assert "Comune di Roma" in national
+    assert "Sportello &lt;b&gt;giovani&lt;/b&gt;" in national
+    assert ("Doposcuola" in national, "Puglia" in national) == (True, True)
+    assert "Members: 8" in national
+    welfare = page(signed_in("community:welfare"), "/dashboard/communities?lang=en")
+    assert "Doposcuola" in welfare
+    assert "Comune di Roma" not in welfare
+    assert "Sportello" not in welfare
