@@ -46,7 +46,8 @@ FIGURES: tuple[tuple[str, str, str | None, bool], ...] = (
     ("partnerships_public", "partnership", "public_administration", False),
     ("interventions", "intervention", None, False),
 )
-_LEARNER_KINDS = {"learner", "sa_pre", "sa_post", "member", "attendance", facts.AWAITING}
+#: Things a community records, which no place owns.
+_PLACELESS = {"meeting", "practice", "partnership", "intervention"}
 #: Things that belong to a community rather than to a learner's place.
 _COMMUNITY_KINDS = {"member", "attendance", "meeting", "practice", "partnership", "intervention"}
 
@@ -62,12 +63,14 @@ class Overview:
 
 def _where(reach: Reach, filters: gap.Filters, kind_column: Any) -> list[Any]:
     f = Fact.__table__.c
-    learnerish = kind_column.in_(sorted(_LEARNER_KINDS))
+    # A meeting, a practice, a partnership or an intervention belongs to its community,
+    # not to a place: a region or organisation filter leaves them as they are.
+    placeless = kind_column.in_(sorted(_PLACELESS))
     where: list[Any] = []
     for name in ("region", "organisation"):
         value = getattr(filters, name)
         if value is not None:
-            where.append(sa.or_(~learnerish, f[name] == value))
+            where.append(sa.or_(placeless, f[name] == value))
     for name in ("course", "platform"):
         value = getattr(filters, name)
         if value is not None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
@@ -89,23 +90,56 @@ def _bad_filter(exc: gap.FilterError) -> ResponseReturnValue:
     return render_template("dashboard/bad_filter.html", message=str(exc)), 400
 
 
+def _page(template: str, who: viewer.Viewer, filters: gap.Filters, **shown: Any) -> str:
+    """A dashboard page with what every page shows: the viewer, filters, k, freshness."""
+    return render_template(
+        f"dashboard/{template}.html",
+        who=who,
+        filters=filters,
+        regions=REGIONS,
+        platforms=gap.PLATFORMS,
+        k=_k(),
+        fresh=_freshness(),
+        **shown,
+    )
+
+
+def _download(view: str, fmt: str, header: list[str], body: Iterable[list[Any]]) -> Response:
+    """A view's rows as CSV (streamed) or XLSX, with the page's filters already applied."""
+    name = f"opes-{view}"
+    if fmt == "csv":
+        return Response(
+            stream_with_context(exports.csv_lines(header, body)),
+            mimetype="text/csv",
+            headers={"Content-Disposition": f'attachment; filename="{name}.csv"'},
+        )
+    return Response(
+        exports.xlsx_bytes(view, header, body),
+        mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        headers={"Content-Disposition": f'attachment; filename="{name}.xlsx"'},
+    )
+
+
 @bp.get("/")
 def overview() -> ResponseReturnValue:
     """The programme at a glance: who was reached, what was done, month by month."""
     who, filters, _area = _view()
     seen = programme.overview(session(), who.reach, filters, _k())
-    return render_template(
-        "dashboard/overview.html",
-        who=who,
-        filters=filters,
-        seen=seen,
-        planned=programme.planned_meetings(),
-        region_target=current_app.config["OPES_SETTINGS"].region_target,
-        regions=REGIONS,
-        platforms=gap.PLATFORMS,
-        k=_k(),
-        fresh=_freshness(),
-    )
+    target = current_app.config["OPES_SETTINGS"].region_target
+    planned = programme.planned_meetings()
+    return _page("overview", who, filters, seen=seen, planned=planned, region_target=target)
+
+
+@bp.get("/overview.<any(csv, xlsx):fmt>")
+def overview_export(fmt: str) -> ResponseReturnValue:
+    """The overview's totals, then month by month, with the page's filters."""
+    who, filters, _area = _view()
+    seen = programme.overview(session(), who.reach, filters, _k())
+    names = [name for name, *_ in programme.FIGURES]
+    header = [_("month"), *names]
+    body = [[_("all"), *(seen.totals[n] for n in names)]]
+    body += [[month, *(row[n] for n in names)] for month, row in seen.months]
+    return _download("panoramica", fmt, header, body)
 
 
 @bp.get("/follow-up")
@@ -113,15 +147,17 @@ def follow_up() -> ResponseReturnValue:
     """Who still has to answer after the course: counts per course and organisation."""
     who, filters, _area = _view()
     waiting = programme.follow_up(session(), who.reach, filters, _k())
-    return render_template(
-        "dashboard/follow_up.html",
-        who=who,
-        filters=filters,
-        waiting=waiting,
-        regions=REGIONS,
-        platforms=gap.PLATFORMS,
-        k=_k(),
-        fresh=_freshness(),
+    return _page("follow_up", who, filters, waiting=waiting)
+
+
+@bp.get("/follow-up.<any(csv, xlsx):fmt>")
+def follow_up_export(fmt: str) -> ResponseReturnValue:
+    """The follow-up list, with the page's filters."""
+    who, filters, _area = _view()
+    waiting = programme.follow_up(session(), who.reach, filters, _k())
+    header = [_("course"), _("organisation"), _("still to answer after")]
+    return _download(
+        "da-sollecitare", fmt, header, ([w.course, w.organisation, w.count] for w in waiting)
     )
 
 
@@ -130,35 +166,8 @@ def communities() -> ResponseReturnValue:
     """Each community of practice: members, meetings, practices, partnerships, interventions."""
     who, filters, _area = _view()
     found = programme.communities(session(), who.reach, filters, _k())
-    return render_template(
-        "dashboard/communities.html",
-        who=who,
-        filters=filters,
-        communities=found,
-        planned=programme.MEETINGS_PER_COMMUNITY,
-        regions=REGIONS,
-        platforms=gap.PLATFORMS,
-        k=_k(),
-        fresh=_freshness(),
-    )
-
-
-@bp.get("/follow-up.csv")
-def follow_up_csv() -> ResponseReturnValue:
-    """The follow-up list as CSV, with the page's filters."""
-    who, filters, _area = _view()
-    waiting = programme.follow_up(session(), who.reach, filters, _k())
-    header = [_("course"), _("organisation"), _("still to answer after")]
-    body = ([w.course, w.organisation, w.count] for w in waiting)
-    return _csv(exports.csv_lines(header, body), "da-sollecitare.csv")
-
-
-def _csv(lines: Any, name: str) -> Response:
-    return Response(
-        stream_with_context(lines),
-        mimetype="text/csv",
-        headers={"Content-Disposition": f'attachment; filename="{name}"'},
-    )
+    planned = programme.MEETINGS_PER_COMMUNITY
+    return _page("communities", who, filters, communities=found, planned=planned)
 
 
 @bp.get("/gap")
@@ -183,40 +192,17 @@ def knowledge_gap() -> ResponseReturnValue:
         for r in shown.rows
         if not r.stats.suppressed
     ]
-    return render_template(
-        "dashboard/gap.html",
-        who=who,
-        filters=filters,
-        area=area,
-        shown=shown,
-        svg=chart.svg(bars, shown.scale, labels, "gap-chart") if bars else "",
-        regions=REGIONS,
-        platforms=gap.PLATFORMS,
-        k=report.k,
-        fresh=_freshness(),
-    )
+    chart_svg = chart.svg(bars, shown.scale, labels, "gap-chart") if bars else ""
+    return _page("gap", who, filters, area=area, shown=shown, svg=chart_svg)
 
 
-@bp.get("/gap.csv")
-def knowledge_gap_csv() -> ResponseReturnValue:
-    """The view as CSV: every level of the tree, with the page's filters."""
+@bp.get("/gap.<any(csv, xlsx):fmt>")
+def knowledge_gap_export(fmt: str) -> ResponseReturnValue:
+    """The view in a file: every level of the tree, with the page's filters."""
     who, filters, _area = _view()
     report = gap.report(session(), who.reach, filters, _k())
     header, body = rows.table(report, _lang())
-    return _csv(exports.csv_lines(header, body), "divario-conoscitivo.csv")
-
-
-@bp.get("/gap.xlsx")
-def knowledge_gap_xlsx() -> ResponseReturnValue:
-    """The view as a spreadsheet, with the page's filters."""
-    who, filters, _area = _view()
-    report = gap.report(session(), who.reach, filters, _k())
-    header, body = rows.table(report, _lang())
-    return Response(
-        exports.xlsx_bytes(_("Knowledge gap"), header, body),
-        mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        headers={"Content-Disposition": 'attachment; filename="divario-conoscitivo.xlsx"'},
-    )
+    return _download("divario-conoscitivo", fmt, header, body)
 
 
 @bp.get("/definitions")

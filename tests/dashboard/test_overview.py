@@ -54,6 +54,12 @@ def test_the_overview_and_the_follow_up_pages_as_coordinators_see_them(
     assert "<td>24</td>" not in regional
     follow = page(signed_in("national"), "/dashboard/follow-up?lang=en")
     assert "Nobody is waiting in this view" in follow  # everyone answered after
+    sheet = page(signed_in("national"), "/dashboard/overview.csv?lang=en").splitlines()
+    assert sheet[0].startswith("month,learners,organisations,regions")
+    assert sheet[1].startswith("all,24,3,3,")
+    scoped = page(signed_in("region:12"), "/dashboard/overview.csv?region=16&lang=en")
+    assert scoped.splitlines()[1].startswith("all,0,0,0,")
+    assert "<sheetData" in page(signed_in("national"), "/dashboard/follow-up.xlsx?lang=en")
 
 
 def test_hostile_names_in_events_are_escaped_on_every_page(
