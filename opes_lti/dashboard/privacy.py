@@ -26,8 +26,6 @@ from opes_lti.reporting.models import StoredEvent, Uncounted
 
 #: Facts about the person: they go with the learner.
 _PERSONAL = ("learner", "sa_pre", "sa_post", facts.AWAITING, "member", "attendance")
-#: Facts whose existence follows from whoever else's events show them.
-_SHARED = {"organisation": "organisation", "region": "region", "course": "course"}
 
 
 def export(db: Session, learner: str) -> Iterator[dict[str, Any]]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import asdict, dataclass
 from datetime import datetime
 from typing import Any
@@ -160,10 +160,15 @@ def answered_of(row: Any, payload: Mapping[str, Any]) -> Answered:
     )
 
 
+def _chunks(values: list[Any]) -> Iterator[list[Any]]:
+    for start in range(0, len(values), _CHUNK):
+        yield values[start : start + _CHUNK]
+
+
 def _in_chunks(db: Session, query: Any, column: Any, values: list[Any]) -> list[Any]:
     found: list[Any] = []
-    for start in range(0, len(values), _CHUNK):
-        found += db.execute(query.where(column.in_(values[start : start + _CHUNK]))).all()
+    for chunk in _chunks(values):
+        found += db.execute(query.where(column.in_(chunk))).all()
     return found
 
 
@@ -295,23 +300,11 @@ def _record(db: Session, found: list[facts.FactRow]) -> None:
     # Answered before and not yet after: kept as facts of their own so the follow-up page
     # counts rows instead of comparing two sets at every view.
     posts = sorted(f.key for f in found if f.kind == "sa_post")
-    for start in range(0, len(posts), _CHUNK):
-        db.execute(
-            sa.delete(Fact).where(
-                Fact.kind == facts.AWAITING, Fact.key.in_(posts[start : start + _CHUNK])
-            )
-        )
+    for chunk in _chunks(posts):
+        db.execute(sa.delete(Fact).where(Fact.kind == facts.AWAITING, Fact.key.in_(chunk)))
     pres = {f.key: f for f in found if f.kind == "sa_pre"}
-    answered = set()
-    keys = sorted(pres)
-    for start in range(0, len(keys), _CHUNK):
-        answered |= set(
-            db.scalars(
-                sa.select(Fact.key).where(
-                    Fact.kind == "sa_post", Fact.key.in_(keys[start : start + _CHUNK])
-                )
-            )
-        )
+    posted = sa.select(Fact.key).where(Fact.kind == "sa_post")
+    answered = {r.key for r in _in_chunks(db, posted, Fact.key, sorted(pres))}
     waiting = [
         facts.FactRow(**(asdict(f) | {"kind": facts.AWAITING})).row()
         for key, f in sorted(pres.items())
@@ -335,8 +328,8 @@ def _insert_members(db: Session, fresh: dict[tuple[str, str], datetime]) -> None
 
 
 def _forget(db: Session, seqs: list[int]) -> None:
-    for start in range(0, len(seqs), _CHUNK):
-        db.execute(sa.delete(Uncounted).where(Uncounted.seq.in_(seqs[start : start + _CHUNK])))
+    for chunk in _chunks(seqs):
+        db.execute(sa.delete(Uncounted).where(Uncounted.seq.in_(chunk)))
 
 
 def hold(db: Session) -> None:

@@ -11,11 +11,12 @@ import sqlalchemy as sa
 from opes_lti.competencies import gain
 from opes_lti.competencies.gain import Answer
 from opes_lti.core.db import Database
-from opes_lti.dashboard import gap, targets
+from opes_lti.dashboard import gap, reach, targets
 from opes_lti.dashboard.models import Fact, GapCell, GapPair, Membership, RollupMark
 from opes_lti.reporting import sources
 from opes_lti.reporting.models import StoredEvent, Uncounted
 from tests.support.factories import event_json
+from tests.support.stats import assert_same_figures
 
 FRAMEWORK = "opes-progettazione"
 COMPETENCES = [("PS", "PS.1"), ("PS", "PS.2"), ("GO", "GO.1")]
@@ -159,3 +160,14 @@ def expected_counts(events: list[dict[str, Any]]) -> dict[str, int]:
         ),
         "waiting": len(before - after),
     }
+
+
+def assert_views_match(db: Any, events: list[dict[str, Any]], views: list[gap.Filters]) -> None:
+    """Every view, read from the rollups, equals gain.py on ``events``."""
+
+    for view in views:
+        got = gap.cells(db, reach.national(), view)
+        expected = expected_gap(events, view)
+        assert set(got) == set(expected), view
+        for key, sums in got.items():
+            assert_same_figures(sums.stats(k=1), expected[key], (view, key))
