@@ -37,10 +37,11 @@ def _security_headers(response: Response) -> Response:
 
 def _activities() -> list[Activity]:
     """The activities the tool serves: adding one is one line here."""
+    from opes_lti.outcomes.activity import ACTIVITY as OUTCOMES
     from opes_lti.placeholder.activity import ACTIVITY as PLACEHOLDER
     from opes_lti.selfassessment.activity import ACTIVITY as SELF_ASSESSMENT
 
-    return [SELF_ASSESSMENT, PLACEHOLDER]
+    return [SELF_ASSESSMENT, OUTCOMES, PLACEHOLDER]
 
 
 def create_app(

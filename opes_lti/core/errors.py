@@ -20,6 +20,7 @@ ADVICE = {
         "You are not allowed to see this page. Sign in with another account, or open "
         "the activity again from your course."
     ),
+    401: _l("Sign in, or open the activity again from your course."),
     404: _l("This page does not exist. Check the address."),
     405: _l("This page cannot be used this way. Go back and try again."),
     413: _l("What you sent is too large."),
@@ -35,7 +36,8 @@ def answer_prefix(app: Flask, prefix: str, handler: Callable[[HTTPException], An
     app.extensions.setdefault("opes_error_prefixes", {})[prefix] = handler
 
 
-def _page(exc: HTTPException) -> Any:
+def page(exc: HTTPException) -> Any:
+    """The error page for ``exc``, with what a person can do about it."""
     status = exc.code or 500
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     for prefix, handler in app.extensions.get("opes_error_prefixes", {}).items():
@@ -53,10 +55,10 @@ def _page(exc: HTTPException) -> Any:
 def _unexpected(exc: Exception) -> Any:
     # Flask calls this outside its except block: pass the exception for the traceback.
     current_app.logger.error("unexpected error on %s", request.path, exc_info=exc)
-    return _page(InternalServerError())
+    return page(InternalServerError())
 
 
 def init_app(app: Flask) -> None:
     """Answer HTTP errors and unexpected exceptions with the error page."""
-    app.register_error_handler(HTTPException, _page)
+    app.register_error_handler(HTTPException, page)
     app.register_error_handler(Exception, _unexpected)

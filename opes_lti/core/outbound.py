@@ -99,8 +99,9 @@ def policy_for(base_url: str, loopback: str, trusted: Iterable[str] = ()) -> Pol
 
 
 def from_settings(settings: Any) -> Policy:
-    """The policy the settings ask for (the reporting service's origin trusted)."""
-    return policy_for(settings.base_url, settings.outbound_loopback, [settings.reporting_url])
+    """The policy the settings ask for (the reporting service's and the tool's origins trusted)."""
+    trusted = [settings.reporting_url, getattr(settings, "tool_url", "")]
+    return policy_for(settings.base_url, settings.outbound_loopback, trusted)
 
 
 def _is_loopback_literal(host: str) -> bool:

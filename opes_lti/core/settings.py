@@ -35,6 +35,9 @@ class Settings:
     base_url: str = "http://127.0.0.1:5000"
     #: Where this instance sends its outcome events; empty means "to myself" (embedded).
     reporting_url: str = ""
+    #: Where the reporting service finds the tool whose course launches open the
+    #: dashboard (its published keys check the instructors' tokens); empty: this instance.
+    tool_url: str = ""
     #: Bearer token of this instance's reporting source.
     reporting_token: str = field(default="", repr=False)
     #: The source name the reporting service registered this sender under.
@@ -142,6 +145,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         redis_url=env.get(PREFIX + "REDIS_URL", ""),
         base_url=(env.get(PREFIX + "BASE_URL") or "http://127.0.0.1:5000").rstrip("/"),
         reporting_url=(env.get(PREFIX + "REPORTING_URL") or "").rstrip("/"),
+        tool_url=(env.get(PREFIX + "TOOL_URL") or "").rstrip("/"),
         reporting_token=env.get(PREFIX + "REPORTING_TOKEN", ""),
         source_name=env.get(PREFIX + "SOURCE_NAME") or "embedded",
         max_batch_items=_int(env, "MAX_BATCH_ITEMS", 1000),

@@ -131,3 +131,13 @@ class Fact(Base):
     variant: Mapped[str] = mapped_column(sa.String(24))
     #: What a registry lists (a practice's title, a partnership's partner...).
     detail: Mapped[dict[str, Any]] = mapped_column(JSONType)
+
+
+class HandoffUse(Base):
+    """An instructor's token from the tool, taken once (a replay is refused)."""
+
+    __tablename__ = "dashboard_handoffs"
+
+    jti: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
+    #: Kept until the token would have expired anyway, then forgotten.
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)

@@ -92,13 +92,13 @@ def erase(db: Session, learner: str, actor: str = "opes-lti privacy erase") -> d
 def _refold_organisations(db: Session, learner: str, changes: rollups.Deltas) -> None:
     """Organisations' own pairs the learner answered for, rebuilt from the others' answers."""
     mine = db.execute(
-        sa.select(StoredEvent.organisation, StoredEvent.envelope).where(
+        sa.select(StoredEvent.course, StoredEvent.envelope).where(
             StoredEvent.actor_id == learner, StoredEvent.type == "self_assessment.submitted"
         )
     ).all()
     keys = {
-        rollups.pair_key_of(e["payload"], e["payload"]["organisation"], e["context"].get("course"))
-        for _, e in mine
+        rollups.pair_key_of(e["payload"], e["payload"]["organisation"], course)
+        for course, e in mine
         if e["payload"].get("scope") == "organisation"
     }
     for key in sorted(keys, key=lambda k: k.digest):

@@ -72,10 +72,11 @@ def of_account(db: Session, account_id: int) -> Reach:
 
 
 def _given(kind: str, value: str) -> Reach:
-    rows = sa.values(
-        sa.column("kind", sa.String), sa.column("value", sa.String), name="reach"
-    ).data([(kind, value)])
-    return Reach(rows, frozenset({kind}))
+    # A one-row select of bound values: SQLite cannot name the columns of a VALUES list.
+    row = sa.select(
+        sa.literal(kind, sa.String).label("kind"), sa.literal(value, sa.String).label("value")
+    )
+    return Reach(row.subquery("reach"), frozenset({kind}))
 
 
 def of_course(course: str) -> Reach:

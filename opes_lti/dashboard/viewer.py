@@ -6,6 +6,7 @@ or re-scoped a minute ago sees the change on its next page.
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 
 from flask import abort, redirect, request, session, url_for
@@ -13,9 +14,11 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
+from werkzeug.exceptions import Unauthorized
 
 from opes_lti.accounts import services
 from opes_lti.accounts.models import Account
+from opes_lti.core import errors
 from opes_lti.core.auth import current_account
 from opes_lti.dashboard import reach
 from opes_lti.dashboard.reach import Reach
@@ -35,22 +38,49 @@ class Viewer:
     scopes: tuple[str, ...]
     #: From a course launch, without an account (no sign-out, one course only).
     instructor: bool = False
+    #: That course's title, as the platform sent it.
+    course_title: str = ""
 
 
 class SignInNeeded(Exception):
     """Not signed in: the page sends the person to sign in, then back here."""
 
+    def __init__(self, instructor: bool = False) -> None:
+        super().__init__()
+        #: An instructor's course session ended: they come back through the course.
+        self.instructor = instructor
+
     def response(self) -> ResponseReturnValue:
         """The redirect to the sign-in page, coming back with the same filters."""
+        if self.instructor:
+            return errors.page(Unauthorized(description=ENDED))
         return redirect(url_for("accounts.login", next=request.full_path.rstrip("?")))
+
+
+#: An instructor's session is over: there is no account to sign in with.
+ENDED = _l(
+    "Your view of this course's outcomes has ended: open the Course outcomes activity "
+    "again from your course."
+)
+
+
+def enter_course(key: str, title: str, hours: float) -> None:
+    """Make this browser's session an instructor's view of course ``key`` for ``hours``."""
+    session.clear()  # whoever was signed in here, the launch decides who is looking now
+    session[COURSE_KEY] = {"key": key, "title": title, "until": time.time() + hours * 3600}
 
 
 def current(db: Session) -> Viewer:
     """The viewer of this request; SignInNeeded or 403 otherwise."""
     course = session.get(COURSE_KEY)
-    if isinstance(course, str) and course:
-        scope = (f"course:{course}",)
-        return Viewer(str(_l("Instructor")), reach.of_course(course), scope, instructor=True)
+    if isinstance(course, dict):
+        if float(course.get("until", 0)) <= time.time():
+            session.clear()
+            raise SignInNeeded(instructor=True)
+        key, title = str(course["key"]), str(course.get("title") or "")
+        scope = (f"course:{key}",)
+        name = str(_l("Instructor"))
+        return Viewer(name, reach.of_course(key), scope, instructor=True, course_title=title)
     signed = current_account()
     if signed is None:
         raise SignInNeeded

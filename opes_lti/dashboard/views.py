@@ -11,6 +11,7 @@ from flask import (
     Blueprint,
     Response,
     current_app,
+    redirect,
     render_template,
     request,
     stream_with_context,
@@ -22,7 +23,7 @@ from flask_babel import gettext as _
 
 from opes_lti.competencies import chart
 from opes_lti.core.db import session
-from opes_lti.dashboard import exports, gap, rows, viewer
+from opes_lti.dashboard import exports, gap, handoff, instructors, rows, viewer
 from opes_lti.dashboard import overview as programme
 from opes_lti.dashboard.models import RollupMark
 from opes_lti.regions import REGIONS
@@ -203,6 +204,22 @@ def knowledge_gap_export(fmt: str) -> ResponseReturnValue:
     report = gap.report(session(), who.reach, filters, _k())
     header, body = rows.table(report, _lang())
     return _download("divario-conoscitivo", fmt, header, body)
+
+
+@bp.post("/enter")
+def enter() -> ResponseReturnValue:
+    """An instructor arriving from the Course outcomes activity, with the tool's token.
+
+    No CSRF field: the form comes from the tool's page, and the signed token, taken once,
+    is what proves the launch.
+    """
+    try:
+        grant = instructors.enter(session(), request.form.get("token", ""))
+    except handoff.Refused as exc:
+        current_app.logger.info("instructor's token refused: %s", exc)
+        return render_template("dashboard/not_entered.html"), 403
+    viewer.enter_course(grant.course, grant.title, handoff.SESSION_HOURS)
+    return redirect(url_for("dashboard.overview", lang=grant.locale), 303)
 
 
 @bp.get("/definitions")

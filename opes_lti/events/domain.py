@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 from uuid import UUID
@@ -96,6 +97,36 @@ class Context(_Strict):
     platform_id: Identifier | None = None
     course: Identifier | None = None
     activity: Identifier | None = None
+
+    def course_key(self) -> str | None:
+        """The course as the report tells it apart from every other, on any platform.
+
+        A course id is unique only within its platform instance (two Moodle sites both
+        have a course ``2``), so the report's course is the id with its instance: the
+        instructor of one may never see the other's figures.
+        """
+        if self.course is None or self.platform_id is None:
+            return self.course
+        instance = self.platform_id
+        if re.search(r"[\s@]", instance):
+            # The key is split at its last " @ ": an instance holding none keeps it one-to-one.
+            instance = "#" + hashlib.sha256(instance.encode()).hexdigest()[:32]
+        return fitted(f"{self.course} @ {instance}", COURSE_KEY_LENGTH)
+
+
+#: Room for a course key in the report's columns.
+COURSE_KEY_LENGTH = 200
+
+
+def fitted(text: str, room: int) -> str:
+    """``text`` within ``room`` characters, distinct texts kept distinct.
+
+    A long text keeps its start and a digest of the whole, so two texts never merge by
+    being cut at the same length.
+    """
+    if len(text) <= room:
+        return text
+    return text[: room - 65] + "#" + hashlib.sha256(text.encode()).hexdigest()
 
 
 # --- payloads ---------------------------------------------------------------------------

@@ -68,7 +68,7 @@ def _row(
         "organisation": event.actor.organisation,
         "region": event.actor.region,
         "platform": event.context.platform,
-        "course": event.context.course,
+        "course": event.context.course_key(),
         "activity": event.context.activity,
         "community": getattr(payload, "community", None),
         "framework": None,

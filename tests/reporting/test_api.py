@@ -99,7 +99,8 @@ def test_api_single_event_is_201_and_stored_with_typed_columns(
         "self_assessment.submitted",
         "16",
         "aps-12",
-        "c-101",
+        # The course with its platform instance: another site's c-101 is another course.
+        "c-101 @ https://moodle.example.it",
     )
     assert (row.framework, row.competency, row.phase, row.level) == (
         "opes-progettazione",

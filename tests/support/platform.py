@@ -114,13 +114,12 @@ class OpenEdxPlatform:
         custom: dict[str, str] | None = None,
         course_title: str = "Progettazione sociale",
         resource_link_id: str = "block-v1:OPES+PS+2026+type@lti+block@1",
+        course_id: str = "course-v1:OPES+PS+2026",
     ) -> None:
         """Set the claims of the next launch, as the LTI block does for a learner."""
         self.consumer.set_user_data(user_id=user_id, role=role, full_name="Maria Rossi")
         self.consumer.set_resource_link_claim(resource_link_id)
-        self.consumer.set_context_claim(
-            "course-v1:OPES+PS+2026", context_title=course_title, context_label="PS"
-        )
+        self.consumer.set_context_claim(course_id, context_title=course_title, context_label="PS")
         self.consumer.set_custom_parameters(
             {**(custom or {"activity": "placeholder"}), **self.tool_custom}
         )
