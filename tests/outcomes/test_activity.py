@@ -109,7 +109,7 @@ def _forged_payload(tool: Tool) -> str:
         lambda tool: _minted(tool, issuer="https://altro.example.it"),
         lambda tool: _minted(tool, private_pem=private_pem()),
         _forged_payload,
-        lambda tool: jwt.encode({"course": "corso-12"}, "un-segreto-condiviso-di-32-byte!!", algorithm="HS256"),
+        lambda tool: jwt.encode({"course": "corso-12"}, "k" * 32, algorithm="HS256"),
         lambda tool: "",
         lambda tool: "non-un-token",
     ],
