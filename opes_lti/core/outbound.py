@@ -100,7 +100,7 @@ def policy_for(base_url: str, loopback: str, trusted: Iterable[str] = ()) -> Pol
 
 def from_settings(settings: Any) -> Policy:
     """The policy the settings ask for (the reporting service's and the tool's origins trusted)."""
-    trusted = [settings.reporting_url, getattr(settings, "tool_url", "")]
+    trusted = [settings.reporting_url, settings.tool_url]
     return policy_for(settings.base_url, settings.outbound_loopback, trusted)
 
 

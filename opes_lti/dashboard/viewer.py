@@ -38,7 +38,7 @@ class Viewer:
     scopes: tuple[str, ...]
     #: From a course launch, without an account (no sign-out, one course only).
     instructor: bool = False
-    #: That course's title, as the platform sent it.
+    #: That course's title as the platform sent it, else its key.
     course_title: str = ""
 
 
@@ -77,10 +77,15 @@ def current(db: Session) -> Viewer:
         if float(course.get("until", 0)) <= time.time():
             session.clear()
             raise SignInNeeded(instructor=True)
-        key, title = str(course["key"]), str(course.get("title") or "")
-        scope = (f"course:{key}",)
-        name = str(_l("Instructor"))
-        return Viewer(name, reach.of_course(key), scope, instructor=True, course_title=title)
+        key = str(course["key"])
+        title = str(course.get("title") or "") or key  # a platform may send no title
+        return Viewer(
+            gettext("Instructor"),
+            reach.of_course(key),
+            (f"course:{key}",),
+            instructor=True,
+            course_title=title,
+        )
     signed = current_account()
     if signed is None:
         raise SignInNeeded

@@ -53,18 +53,17 @@ def open_dashboard() -> ResponseReturnValue:
         if course is None:
             abort(400, description=NO_COURSE)
         key = keys.signing_key(db)
+        reporting = _reporting_url()
         token = handoff.mint(
             issuer=base_url(),
-            audience=_reporting_url(),
+            audience=reporting,
             course=course,
             title=course_title(launch),
             locale=launch.locale,
             kid=key.kid,
             private_pem=key.private_pem,
         )
-        page = render_template(
-            "outcomes/open.html", action=_reporting_url() + handoff.PATH, token=token
-        )
+        page = render_template("outcomes/open.html", action=reporting + handoff.PATH, token=token)
     response = make_response(page)
     response.headers["Cache-Control"] = "no-store"  # the token is good for one use only
     return response
