@@ -3,7 +3,9 @@
 A multi-row ``VALUES`` has one placeholder per cell: SQLAlchemy compiles it anew for
 every batch and psycopg re-parses it (its statement cache stops at 50 parameters), which
 cost more than the database's own work. On PostgreSQL the rows go as one array per
-column, expanded by ``unnest``, in a short statement compiled once.
+column, expanded by ``unnest``, in a short statement compiled once, and the arrays go in
+binary: the text form runs a quoting regex over every element, which was a quarter of the
+rollups' counting time.
 """
 
 from __future__ import annotations
@@ -49,7 +51,9 @@ def upsert(
             values = [row[name] for row in rows]
             is_json = isinstance(table.c[name].type, sa.JSON)
             arrays[name] = [Jsonb(v) for v in values] if is_json else values
-        db.connection().execute(statement, arrays)
+        driver: Any = db.connection().connection.driver_connection  # same transaction
+        with driver.cursor() as cursor:
+            cursor.execute(statement, arrays)
         return
     for start in range(0, len(rows), _SQLITE_CHUNK):
         stmt = sqlite.insert(table).values(list(rows[start : start + _SQLITE_CHUNK]))
@@ -72,7 +76,7 @@ def _unnest(
     add: tuple[str, ...],
     replace: tuple[str, ...],
     if_earlier: str | None,
-) -> sa.TextClause:
+) -> str:
     from opes_lti.core.db import Base
 
     defined = Base.metadata.tables[table]
@@ -81,7 +85,7 @@ def _unnest(
         raise ValueError(f"{table} has no columns {sorted(unknown)}")
     dialect = postgresql.dialect()
     arrays = ", ".join(
-        f"CAST(:{n} AS {defined.c[n].type.compile(dialect=dialect)}[])" for n in names
+        f"CAST(%({n})b AS {defined.c[n].type.compile(dialect=dialect)}[])" for n in names
     )
     # Names come from our own table definitions (checked above); every value is bound.
     sql = f"INSERT INTO {table} ({', '.join(names)}) SELECT * FROM unnest({arrays}) "  # noqa: S608
@@ -89,6 +93,6 @@ def _unnest(
     changes += [f"{c} = EXCLUDED.{c}" for c in replace]
     target = f"ON CONFLICT ({', '.join(conflict)}) "
     if not changes:
-        return sa.text(sql + target + "DO NOTHING")
+        return sql + target + "DO NOTHING"
     where = f" WHERE EXCLUDED.{if_earlier} < {table}.{if_earlier}" if if_earlier else ""
-    return sa.text(sql + target + "DO UPDATE SET " + ", ".join(changes) + where)
+    return sql + target + "DO UPDATE SET " + ", ".join(changes) + where

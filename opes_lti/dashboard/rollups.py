@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, fields
 from datetime import datetime
 from typing import Any
 
@@ -82,8 +82,14 @@ def stored_state(state: PairState) -> dict[str, Any]:
     for phase in ("pre", "post"):
         answer = getattr(state, phase)
         if answer is not None:
-            out[phase] = asdict(answer) | {"at": answer.at.isoformat()}
+            # Not asdict(): its deep copy of every field was a tenth of counting's time.
+            out[phase] = {name: getattr(answer, name) for name in _ANSWERED} | {
+                "at": answer.at.isoformat()
+            }
     return out
+
+
+_ANSWERED = tuple(f.name for f in fields(Answered))
 
 
 class Deltas:
@@ -179,6 +185,11 @@ def count_batch(db: Session, limit: int = BATCH) -> int:
     counted in does not change the result.
     """
     hold(db)
+    if db.connection().dialect.name == "postgresql":
+        # Every lookup below is by key. Rollups that grew since the last ANALYZE look
+        # empty to the planner, which then scans them whole on each lookup: at a backfill's
+        # pace that made counting quadratic. Index scans are right at every size here.
+        db.execute(sa.text("SET LOCAL enable_seqscan = off"))
     queued = (
         sa.select(Uncounted.seq)
         .order_by(Uncounted.seq)
