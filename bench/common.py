@@ -10,12 +10,15 @@ import subprocess
 import sys
 import time
 import uuid
-from contextlib import AbstractContextManager
+from collections.abc import Iterator
+from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 
 import psutil
 import requests
+import sqlalchemy as sa
 
+from opes_lti.core import migrate
 from tests.support.databases import postgres_database
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -96,20 +99,59 @@ def drive(
     url: str, token: str, bodies: list[bytes], concurrency: int, scratch: Path
 ) -> dict[str, object]:
     """Run the load generator in a second process and return its report."""
-    path = scratch / f"bodies-{uuid.uuid4().hex[:6]}.jsonl"
-    path.write_bytes(b"\n".join(bodies) + b"\n")
-    out = subprocess.run(
-        [
-            sys.executable,
-            str(ROOT / "bench" / "loadgen.py"),
-            url,
-            token,
-            str(path),
-            str(concurrency),
-        ],
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    path.unlink()
-    return json.loads(out.stdout)
+    return Load(url, token, bodies, concurrency, scratch).result()
+
+
+class Load:
+    """The load generator running in a second process, optionally paced to ``rate``/s."""
+
+    def __init__(
+        self,
+        url: str,
+        token: str,
+        bodies: list[bytes],
+        concurrency: int,
+        scratch: Path,
+        rate: float = 0.0,
+    ) -> None:
+        self.path = scratch / f"bodies-{uuid.uuid4().hex[:6]}.jsonl"
+        self.path.write_bytes(b"\n".join(bodies) + b"\n")
+        script = str(ROOT / "bench" / "loadgen.py")
+        command = [sys.executable, script, url, token, str(self.path), str(concurrency)]
+        self.proc = subprocess.Popen(
+            [*command, str(rate)] if rate else command, stdout=subprocess.PIPE, text=True
+        )
+
+    def running(self) -> bool:
+        """Whether it is still sending."""
+        return self.proc.poll() is None
+
+    def result(self) -> dict[str, object]:
+        """Its report, once it has sent everything."""
+        out, _ = self.proc.communicate()
+        self.path.unlink()
+        if self.proc.returncode:
+            raise RuntimeError(f"the load generator failed ({self.proc.returncode})")
+        return json.loads(out)
+
+
+@contextmanager
+def kept_postgres(name: str) -> Iterator[str]:
+    """A database of that name, created and migrated when missing, kept afterwards.
+
+    A 10 M-event load takes an hour on this VM: keeping it lets the pages be measured
+    again, on a quiet machine, without loading again.
+    """
+    admin = sa.create_engine(PG_ADMIN, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            exists = conn.scalar(
+                sa.text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name}
+            )
+            if not exists:
+                conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    finally:
+        admin.dispose()
+    url = sa.make_url(PG_ADMIN).set(database=name).render_as_string(hide_password=False)
+    migrate.upgrade(url)
+    yield url
