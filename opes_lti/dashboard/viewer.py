@@ -40,6 +40,8 @@ class Viewer:
     instructor: bool = False
     #: That course's title as the platform sent it, else its key.
     course_title: str = ""
+    #: An administrator: also sees the operators' pages (the sources).
+    admin: bool = False
 
 
 class SignInNeeded(Exception):
@@ -94,7 +96,7 @@ def current(db: Session) -> Viewer:
         session.clear()
         raise SignInNeeded
     if account.role == "admin":
-        return Viewer(account.username, reach.national(), ("national",))
+        return Viewer(account.username, reach.national(), ("national",), admin=True)
     if account.role != "coordinator":
         abort(403)
     written = tuple(services.scopes(db, account))

@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from flask import (
     Blueprint,
     Response,
+    abort,
     current_app,
     redirect,
     render_template,
@@ -22,11 +23,12 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 
 from opes_lti.competencies import chart
-from opes_lti.core.db import session
+from opes_lti.core.db import session, utcnow
 from opes_lti.dashboard import exports, gap, handoff, instructors, rows, viewer
 from opes_lti.dashboard import overview as programme
 from opes_lti.dashboard.models import RollupMark
 from opes_lti.regions import REGIONS
+from opes_lti.reporting import traffic
 from opes_lti.reporting.models import StoredEvent, Uncounted
 
 bp = Blueprint("dashboard", __name__, url_prefix="/dashboard", template_folder="templates")
@@ -220,6 +222,65 @@ def enter() -> ResponseReturnValue:
         return render_template("dashboard/not_entered.html"), 403
     viewer.enter_course(grant.course, grant.title, handoff.SESSION_HOURS)
     return redirect(url_for("dashboard.overview", lang=grant.locale), 303)
+
+
+def _operator() -> viewer.Viewer:
+    who = viewer.current(session())
+    if not who.admin:
+        abort(403, description=_("The sources page is for the reporting service's administrators."))
+    return who
+
+
+@bp.get("/sources")
+def sources() -> ResponseReturnValue:
+    """For operators: each source's last event, the last day's events, refusals and why."""
+    who = _operator()
+    found = traffic.summary(session(), utcnow())
+    return _page(
+        "sources",
+        who,
+        gap.Filters(),
+        found=found,
+        day_hours=traffic.DAY_HOURS,
+        max_reasons=traffic.MAX_REASONS,
+    )
+
+
+@bp.get("/sources.<any(csv, xlsx):fmt>")
+def sources_export(fmt: str) -> ResponseReturnValue:
+    """The sources page as rows: one per source, then one per reason."""
+    _operator()
+    found = traffic.summary(session(), utcnow())
+    header = [
+        _("source"), _("active"), _("last event received"), _("accepted in the last day"),
+        _("duplicates in the last day"), _("refused in the last day"), _("refusal"),
+        _("field"), _("reason"), _("times"), _("last time"),
+    ]  # fmt: skip
+
+    def body() -> Iterable[list[Any]]:
+        for s in found:
+            last = s.last_event_at.isoformat() if s.last_event_at else ""
+            head = [s.name, _("yes") if s.active else _("no"), last]
+            yield [*head, s.accepted, s.duplicates, s.refused, "", "", "", None, ""]
+            for r in s.reasons:
+                reason = r.reason or _("other reasons")
+                what = [_status(r.status), r.field, reason, r.count, r.last_at.isoformat()]
+                yield [s.name, "", "", None, None, None, *what]
+
+    return _download("fonti", fmt, header, body())
+
+
+def _status(status: str) -> str:
+    return {
+        "rejected": _("rejected"),
+        "conflict": _("conflict"),
+        traffic.REQUEST: _("request refused"),
+    }.get(status, status)
+
+
+@bp.app_template_filter("refusal")
+def _refusal(status: str) -> str:
+    return _status(status)
 
 
 @bp.get("/definitions")

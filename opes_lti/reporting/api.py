@@ -2,19 +2,22 @@
 
 from __future__ import annotations
 
+import logging
+from collections import Counter
 from typing import Any
 
 from flask import Blueprint, Response, current_app, jsonify, request
 from flask_babel import gettext as _
 
 from opes_lti.core import limits, safejson
-from opes_lti.core.db import Contended, session, with_retries
-from opes_lti.core.jsonapi import answers_json, bearer, fail
-from opes_lti.reporting import sources
+from opes_lti.core.db import Contended, session, utcnow, with_retries
+from opes_lti.core.jsonapi import ApiError, answers_json, bearer, fail
+from opes_lti.reporting import sources, traffic
 from opes_lti.reporting.ingest import ingest, summarise
 from opes_lti.reporting.openapi import openapi_document
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
+log = logging.getLogger(__name__)
 
 #: HTTP status of a single-event request, by what became of the event.
 _SINGLE_STATUS = {"accepted": 201, "duplicate": 200, "conflict": 409, "rejected": 422}
@@ -86,10 +89,16 @@ def post_events() -> tuple[Response, int]:
     settings = current_app.config["OPES_SETTINGS"]
     db = session()
     source = _caller(db)
-    items, single = _read_items(settings.max_batch_items)
+    try:
+        items, single = _read_items(settings.max_batch_items)
+    except ApiError as refused:
+        _record_refused(db, source, refused)
+        raise
 
     def store() -> list[Any]:
-        stored = ingest(db, source, items)
+        now = utcnow()
+        stored = ingest(db, source, items, now)
+        traffic.record(db, source.id, traffic.of_items(stored), now)
         sources.record_use(db, source)
         db.commit()
         return stored
@@ -104,6 +113,17 @@ def post_events() -> tuple[Response, int]:
         )
     body = {"results": [r.to_json() for r in results], "summary": summarise(results)}
     return jsonify(body), _SINGLE_STATUS[results[0].status] if single else 200
+
+
+def _record_refused(db: Any, source: sources.Caller, refused: ApiError) -> None:
+    """Count a request refused whole for its source's operator; never in its way."""
+    why = traffic.refusal(traffic.REQUEST, refused.error_code, str(refused.description))
+    try:
+        traffic.record(db, source.id, Counter({why: 1}), utcnow())
+        db.commit()
+    except Exception:
+        db.rollback()
+        log.warning("could not count a refused request of source %s", source.name, exc_info=True)
 
 
 @bp.get("/openapi.json")

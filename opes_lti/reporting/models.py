@@ -73,3 +73,25 @@ class Uncounted(Base):
         sa.BigInteger().with_variant(sa.Integer, "sqlite"), primary_key=True
     )
     event_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("events.id", ondelete="CASCADE"))
+
+
+class Traffic(Base):
+    """What a source sent in one hour: items per status, and refusals per reason.
+
+    Counters only, never what was sent: an operator sees that a sender's events are
+    refused and why, and the reporting database keeps nothing it refused.
+    """
+
+    __tablename__ = "source_traffic"
+
+    source_id: Mapped[int] = mapped_column(sa.ForeignKey("sources.id"), primary_key=True)
+    #: The hour the requests came in (UTC, on the hour).
+    hour: Mapped[datetime] = mapped_column(UTCDateTime, primary_key=True)
+    #: An item's status, or ``request`` for a request refused whole (malformed JSON...).
+    status: Mapped[str] = mapped_column(sa.String(16), primary_key=True)
+    #: For refusals: the field the first error names (or the request's error code).
+    field: Mapped[str] = mapped_column(sa.String(120), primary_key=True)
+    #: For refusals: that error's message; ``""`` for the refusals counted together.
+    reason: Mapped[str] = mapped_column(sa.String(240), primary_key=True)
+    count: Mapped[int] = mapped_column(sa.BigInteger)
+    last_at: Mapped[datetime] = mapped_column(UTCDateTime)
