@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -89,4 +90,38 @@ def test_every_page_reads_on_a_phone_and_passes_axe(browser: Any, dashboard: str
         assert not overflow, path
         if SHOTS:
             page.screenshot(path=str(Path(SHOTS) / f"dashboard-{name}-phone.png"))
+    page.close()
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_an_administrator_reaches_the_sources_by_keyboard_and_they_pass_axe(
+    browser: Any, dashboard: str, programme: Database
+) -> None:
+    from opes_lti.reporting import sources
+    from opes_lti.reporting.ingest import ingest
+    from opes_lti.reporting.traffic import of_items, record
+    from tests.support.factories import event_json
+
+    with programme.transaction() as db:
+        accounts.add_account(db, "ada", PASSWORD, "admin", ["national"])
+        source = sources.add_source(db, "moodle-b").row
+        refused = ingest(db, sources.Caller(source.id, source.name), [event_json()])
+        record(db, source.id, of_items(refused), refused_at := datetime.now(UTC))
+    page = browser.new_page(viewport={"width": 390, "height": 844})
+    page.goto(dashboard + "/dashboard/?lang=en")
+    page.get_by_label("Username").fill("ada")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.keyboard.press("Enter")
+    link = page.get_by_role("navigation", name="Dashboard pages").get_by_role(
+        "link", name="Sources"
+    )
+    link.focus()
+    page.keyboard.press("Enter")
+    page.get_by_role("heading", name="Why events from moodle-b were refused").wait_for()
+    assert page.get_by_text(refused_at.strftime("%Y-%m-%d")).count() >= 1
+    assert serious_violations(page) == []
+    overflow = page.evaluate("document.documentElement.scrollWidth > window.innerWidth + 1")
+    assert not overflow
+    if SHOTS:
+        page.screenshot(path=str(Path(SHOTS) / "dashboard-sources-phone.png"))
     page.close()
