@@ -24,7 +24,7 @@ from flask_babel import gettext as _
 
 from opes_lti.competencies import chart
 from opes_lti.core.db import session, utcnow
-from opes_lti.dashboard import exports, gap, handoff, instructors, rows, viewer
+from opes_lti.dashboard import exports, gap, handoff, instructors, rows, timeline, viewer
 from opes_lti.dashboard import overview as programme
 from opes_lti.dashboard.models import RollupMark
 from opes_lti.regions import REGIONS
@@ -130,7 +130,30 @@ def overview() -> ResponseReturnValue:
     seen = programme.overview(session(), who.reach, filters, _k())
     target = current_app.config["OPES_SETTINGS"].region_target
     planned = programme.planned_meetings()
-    return _page("overview", who, filters, seen=seen, planned=planned, region_target=target)
+    months = [month for month, _row in seen.months]
+    drawn = [
+        timeline.Series(name, [row[figure] for _month, row in seen.months])
+        for figure, name in (
+            ("learners", _("New learners")),
+            ("pre", _("Self-assessments before")),
+            ("post", _("Self-assessments after")),
+        )
+    ]
+    months_svg = timeline.svg(
+        months,
+        drawn,
+        _("Month by month"),
+        _(
+            "For each month, three columns: learners seen for the first time, "
+            "self-assessments answered before a course, and after. A dash is a figure "
+            "about too few learners to show. The table below gives the same numbers."
+        ),
+        _("fewer than %(k)s", k=_k()),
+    )
+    return _page(
+        "overview", who, filters, seen=seen, planned=planned, region_target=target,
+        months_svg=months_svg if months else "",
+    )  # fmt: skip
 
 
 @bp.get("/overview.<any(csv, xlsx):fmt>")
@@ -139,10 +162,34 @@ def overview_export(fmt: str) -> ResponseReturnValue:
     who, filters, _area = _view()
     seen = programme.overview(session(), who.reach, filters, _k())
     names = [name for name, *_ in programme.FIGURES]
-    header = [_("month"), *names]
+    header = [_("Month"), *(_figure_title(n) for n in names)]
     body = [[_("all"), *(seen.totals[n] for n in names)]]
     body += [[month, *(row[n] for n in names)] for month, row in seen.months]
     return _download("panoramica", fmt, header, body)
+
+
+def _figure_title(name: str) -> str:
+    """An overview figure as the page names it (the export's column heading)."""
+    return {
+        "learners": _("Learners"),
+        "organisations": _("Organisations"),
+        "regions": _("Regions reached"),
+        "courses": _("Courses"),
+        "pre": _("Self-assessments before the course"),
+        "post": _("Self-assessments after the course"),
+        "organisations_pre": _("Organisational self-assessments before"),
+        "organisations_post": _("Organisational self-assessments after"),
+        "groups_submitted": _("Group exercises handed in"),
+        "groups_graded": _("Group exercises graded"),
+        "members": _("Community members"),
+        "attendance": _("Attendances at meetings"),
+        "meetings_online": _("Meetings held online"),
+        "meetings_in_person": _("Meetings held in person"),
+        "practices": _("Practices shared"),
+        "partnerships": _("Partnerships between organisations"),
+        "partnerships_public": _("Partnerships with public administrations"),
+        "interventions": _("Interventions started"),
+    }[name]
 
 
 @bp.get("/follow-up")

@@ -55,8 +55,14 @@ def test_the_overview_and_the_follow_up_pages_as_coordinators_see_them(
     follow = page(signed_in("national"), "/dashboard/follow-up?lang=en")
     assert "Nobody is waiting in this view" in follow  # everyone answered after
     sheet = page(signed_in("national"), "/dashboard/overview.csv?lang=en").splitlines()
-    assert sheet[0].startswith("month,learners,organisations,regions")
+    assert sheet[0].startswith("Month,Learners,Organisations,Regions reached,Courses,")
     assert sheet[1].startswith("all,24,3,3,")
+    italian = page(signed_in("national"), "/dashboard/overview.csv").splitlines()[0]
+    assert italian.startswith("Mese,Partecipanti,Organizzazioni,Regioni raggiunte")
+    # Month by month, drawn: the chart's columns carry the table's numbers.
+    assert 'role="img"' in national
+    assert "<title>New learners, 2026-03: 24</title>" in national
+    assert "<title>Self-assessments after, 2026-04: 24</title>" in national
     scoped = page(signed_in("region:12"), "/dashboard/overview.csv?region=16&lang=en")
     assert scoped.splitlines()[1].startswith("all,0,0,0,")
     assert "<sheetData" in page(signed_in("national"), "/dashboard/follow-up.xlsx?lang=en")
