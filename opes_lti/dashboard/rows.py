@@ -1,4 +1,4 @@
-"""A gap report as the rows a page, a chart or an export shows (titles in the language)."""
+"""Reports as the rows a page, a chart or an export shows (titles in the language)."""
 
 from __future__ import annotations
 
@@ -12,6 +12,8 @@ from opes_lti.competencies.disclosure import Node
 from opes_lti.competencies.gain import CellStats, band
 from opes_lti.dashboard import targets
 from opes_lti.dashboard.gap import GapReport
+from opes_lti.dashboard.overview import Community
+from opes_lti.regions import REGIONS
 
 Level = Literal["framework", "area", "competency"]
 
@@ -115,3 +117,37 @@ def table(report: GapReport, lang: str) -> tuple[list[str], Iterator[list[Any]]]
                 ]
 
     return header, body()
+
+
+def communities_table(found: list[Community]) -> tuple[list[str], Iterator[list[Any]]]:
+    """Each community's figures, then a row per practice, partnership and intervention."""
+    header = [
+        _("community"), _("members"), _("meetings held online"), _("meetings held in person"),
+        _("attendances"), _("record"), _("title or partner"), _("kind"), _("regions"),
+        _("organisation"), _("date"),
+    ]  # fmt: skip
+
+    def body() -> Iterator[list[Any]]:
+        for c in found:
+            meetings = [c.meetings.get("online", 0), c.meetings.get("in_person", 0)]
+            yield [c.name, c.members, *meetings, c.attendance, "", "", "", "", "", ""]
+            blank = [c.name, None, None, None, None]
+            for p in c.practices:
+                yield [*blank, _("practice"), p["title"], p.get("theme", ""), *_where_when(p)]
+            for p in c.partnerships:
+                public = p["variant"] == "public_administration"
+                kind = _("public administration") if public else _("organisation")
+                if p.get("instrument"):
+                    kind = f"{kind} · {p['instrument']}"
+                yield [*blank, _("partnership"), p["partner"], kind, *_where_when(p)]
+            for i in c.interventions:
+                state = _("completed") if i["variant"] == "completed" else _("started")
+                yield [*blank, _("intervention"), i["title"], state, *_where_when(i)]
+
+    return header, body()
+
+
+def _where_when(entry: dict[str, Any]) -> list[Any]:
+    regions = entry.get("regions") or ([entry["region"]] if entry.get("region") else [])
+    named = ", ".join(REGIONS.get(r, r) for r in regions)
+    return [named, entry.get("organisation", ""), entry["at"].date().isoformat()]

@@ -220,6 +220,15 @@ def communities() -> ResponseReturnValue:
     return _page("communities", who, filters, communities=found, planned=planned)
 
 
+@bp.get("/communities.<any(csv, xlsx):fmt>")
+def communities_export(fmt: str) -> ResponseReturnValue:
+    """The communities page in a file, with the page's filters."""
+    who, filters, _area = _view()
+    found = programme.communities(session(), who.reach, filters, _k())
+    header, body = rows.communities_table(found)
+    return _download("comunita", fmt, header, body)
+
+
 @bp.get("/gap")
 def knowledge_gap() -> ResponseReturnValue:
     """The knowledge gap: framework, then area, then competence, with its filters."""

@@ -154,3 +154,14 @@ def test_the_communities_page_lists_each_registry_within_the_scope(
     assert "Doposcuola" in welfare
     assert "Comune di Roma" not in welfare
     assert "Sportello" not in welfare
+    sheet = page(signed_in("national"), "/dashboard/communities.csv?lang=en").splitlines()
+    assert sheet[0].startswith("community,members,meetings held online,")
+    assert "giovani,8,0,0,0,,,,,," in sheet
+    assert (
+        "giovani,,,,,partnership,Comune di Roma,public administration · co_programming,"
+        "Lazio,aps-roma,2026-05-04" in sheet
+    )
+    assert "welfare,,,,,intervention,Doposcuola,started,Puglia,aps-roma,2026-05-04" in sheet
+    theirs = page(signed_in("community:welfare"), "/dashboard/communities.xlsx?lang=it")
+    assert "Doposcuola" in theirs
+    assert "Comune di Roma" not in theirs

@@ -164,3 +164,10 @@ def test_the_overview_and_follow_up_show_no_other_scopes_learners_whatever_the_f
             assert "Nothing to count in this view yet" in text, (mine.scope, filter_)
             follow = page(client, f"/dashboard/follow-up?{filter_}&lang=en")
             assert f"<td>{other.organisation}</td>" not in follow, (mine.scope, filter_)
+            for fmt in ("csv", "xlsx"):
+                for view in ("overview", "follow-up", "communities"):
+                    sheet = page(client, f"/dashboard/{view}.{fmt}?{filter_}&lang=en")
+                    assert other.organisation not in sheet, (mine.scope, view, fmt, filter_)
+                    assert other.community not in sheet, (mine.scope, view, fmt, filter_)
+            communities = page(client, f"/dashboard/communities?{filter_}&lang=en")
+            assert f">{other.community}</h2>" not in communities, (mine.scope, filter_)
