@@ -11,8 +11,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from html import escape
 
-HEIGHT = 220
-LEFT, BOTTOM, TOP = 48, 36, 30
+HEIGHT = 260
+LEFT, BOTTOM, TOP = 48, 36, 70
+#: The legend, a line per series above the plot.
+LEGEND_LINE = 18
+MIN_WIDTH = 320
 COLUMN, GAP = 12, 14
 #: Colours with at least 3:1 contrast on white (WCAG 1.4.11 for graphics).
 COLOURS = ("#0b57a4", "#a4400b", "#2d6a2d")
@@ -46,10 +49,10 @@ def svg(
     marks = ticks(max(1, highest))
     scale = (HEIGHT - BOTTOM - TOP) / marks[-1]
     group = len(series) * COLUMN + GAP
-    width = LEFT + group * len(months) + 10
+    width = max(LEFT + group * len(months) + 10, MIN_WIDTH)
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" class="opes-chart" role="img" '
-        f'viewBox="0 0 {width} {HEIGHT}" width="100%" style="max-width:{max(width, 320)}px" '
+        f'viewBox="0 0 {width} {HEIGHT}" width="100%" style="max-width:{2 * width}px" '
         f'aria-labelledby="{ident}-title {ident}-desc">',
         f'<title id="{ident}-title">{escape(title)}</title>',
         f'<desc id="{ident}-desc">{escape(description)}</desc>',
@@ -100,12 +103,11 @@ def _column(x: float, base: float, height: float, s: int, ident: str, label: str
 
 def _legend(series: Sequence[Series], ident: str) -> str:
     parts = []
-    x = LEFT
     for s, one in enumerate(series):
-        parts.append(_column(x, 20, 12, s, ident, one.name))
+        y = 6 + s * LEGEND_LINE
+        parts.append(_column(LEFT, y + 12, 12, s, ident, one.name))
         parts.append(
-            f'<text x="{x + COLUMN + 4}" y="18" font-size="12" fill="#1b1b1b">'
+            f'<text x="{LEFT + COLUMN + 6}" y="{y + 11}" font-size="12" fill="#1b1b1b">'
             f"{escape(one.name)}</text>"
         )
-        x += COLUMN + 12 + 7 * len(one.name)
     return "".join(parts)

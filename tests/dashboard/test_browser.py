@@ -90,6 +90,9 @@ def test_every_page_reads_on_a_phone_and_passes_axe(browser: Any, dashboard: str
         assert not overflow, path
         if SHOTS:
             page.screenshot(path=str(Path(SHOTS) / f"dashboard-{name}-phone.png"))
+            if name == "overview":
+                chart = page.locator("figure.chart")
+                chart.screenshot(path=str(Path(SHOTS) / "dashboard-overview-months.png"))
     page.close()
 
 
