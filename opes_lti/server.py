@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import errno
 import logging
+import os
 import socket
+import subprocess
+import sys
 import threading
 from typing import Any
 
@@ -17,7 +20,6 @@ from opes_lti.core import migrate
 from opes_lti.core.db import Database
 from opes_lti.core.redact import MASK, SECRET_HEADERS, redact_url
 from opes_lti.core.settings import Settings
-from opes_lti.dashboard import rollups
 from opes_lti.events import worker
 from opes_lti.events.outbox import build_dispatcher
 from opes_lti.lti.grades import GradeSender
@@ -100,24 +102,73 @@ def embedded_token(settings: Settings) -> str:
 def start_embedded_dispatcher(settings: Settings, url: str, token: str) -> threading.Event:
     """Deliver the outbox to this instance's reporting API, and grades to the platforms.
 
-    Both are jobs of the one worker loop, in a daemon thread of the worker process, beside
-    the counting of what arrives into the dashboard's rollups.
+    Both are jobs of the one worker loop, in a daemon thread of the worker process.
     """
     database = Database(settings.database_url)
     dispatcher = build_dispatcher(settings, database.sessions, reporting_url=url, token=token)
-    return _start([dispatcher.job(), GradeSender(database.sessions).job()], database)
-
-
-def start_counting(settings: Settings) -> threading.Event:
-    """Count stored events into the dashboard's rollups (the reporting service's worker)."""
-    return _start([], Database(settings.database_url))
-
-
-def _start(jobs: list[worker.Job], database: Database) -> threading.Event:
+    jobs = [dispatcher.job(), GradeSender(database.sessions).job()]
     stop = threading.Event()
-    everything = [*jobs, rollups.job(database.sessions)]
-    threading.Thread(target=worker.run, args=(everything, stop), name="worker", daemon=True).start()
+    threading.Thread(target=worker.run, args=(jobs, stop), name="worker", daemon=True).start()
     return stop
+
+
+#: Seconds before a counting process that exited is started again.
+COUNTING_RESTART = 2.0
+
+
+class CountingProcess:
+    """The dashboard's rollups counted in one process of their own, at a lower priority.
+
+    In a thread of each web worker, counting shared that worker's interpreter lock with
+    the pages it served: while a platform sent 5,000 events/s, every page waited for it.
+    Apart and niced, counting takes the CPU the requests leave; a backlog shows on every
+    page ("still being counted") and is caught up when the requests pause. The gunicorn
+    master starts it once ready (``opes-lti dashboard count --follow``, the command a
+    deployment may also run elsewhere), a watcher thread starts it again if it exits, and
+    it stops with the master.
+
+    A plain subprocess, not multiprocessing: a forked web worker inherits
+    multiprocessing's list of children and, exiting, would terminate them.
+    """
+
+    def __init__(self, database_url: str) -> None:
+        """Not started yet."""
+        self.database_url = database_url
+        self.stopping = threading.Event()
+        self.process: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> None:
+        """Start the process and its watcher."""
+        threading.Thread(
+            target=self._watch, args=(self._spawn(),), name="counting-watcher", daemon=True
+        ).start()
+
+    def _spawn(self) -> subprocess.Popen[bytes]:
+        # The URL by environment, never on a command line another user can read.
+        env = os.environ | {"OPES_DATABASE_URL": self.database_url}
+        command = [sys.executable, "-m", "opes_lti", "dashboard", "count", "--follow"]
+        self.process = subprocess.Popen(command, env=env, stdin=subprocess.DEVNULL)  # noqa: S603
+        log.info("counting stored events into the dashboard's rollups (pid %s)", self.process.pid)
+        return self.process
+
+    def _watch(self, process: subprocess.Popen[bytes]) -> None:
+        while not self.stopping.is_set():
+            # Returns when it exits, also when gunicorn's master reaped it first.
+            process.wait()
+            if self.stopping.wait(COUNTING_RESTART):
+                return
+            log.warning("the counting process exited; starting it again")
+            process = self._spawn()
+
+    def stop(self) -> None:
+        """Stop counting (a batch in progress is rolled back and counted next time)."""
+        self.stopping.set()
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
 
 
 def serve(
@@ -158,11 +209,8 @@ def serve(
             log.info("embedded outbox dispatcher sending to %s", own_url)
 
         options["post_worker_init"] = post_worker_init
-    elif service in ("embedded", "reporting"):
-
-        def post_worker_init(_worker: Any) -> None:
-            start_counting(settings)
-            log.info("counting stored events into the dashboard's rollups")
-
-        options["post_worker_init"] = post_worker_init
+    if service in ("embedded", "reporting"):
+        counting = CountingProcess(settings.database_url)
+        options["when_ready"] = lambda _arbiter: counting.start()
+        options["on_exit"] = lambda _arbiter: counting.stop()
     _Gunicorn(app, options).run()

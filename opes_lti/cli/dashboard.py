@@ -17,9 +17,19 @@ def command() -> None:
 
 
 @command.command("count")
+@click.option(
+    "--follow",
+    is_flag=True,
+    help="Keep counting as events arrive, niced, until stopped (what 'serve' runs beside "
+    "its web workers; run it here instead where counting has a machine of its own).",
+)
 @pass_context
-def count(obj: CliContext) -> None:
-    """Count every event waiting now, then stop (the service's worker does it continually)."""
+def count(obj: CliContext, follow: bool) -> None:
+    """Count every event waiting now, then stop; or keep counting with --follow."""
+    if follow:
+        click.echo("counting stored events into the dashboard as they arrive")
+        rollups.follow(obj.database.sessions)
+        return
     counted = rollups.count_all(obj.database.sessions)
     click.echo(f"counted {counted} events into the dashboard")
 

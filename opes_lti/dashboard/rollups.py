@@ -9,6 +9,9 @@ sums: a crash anywhere leaves either all of a batch counted or none of it.
 from __future__ import annotations
 
 import hashlib
+import os
+import signal
+import threading
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import asdict, dataclass, fields
@@ -382,3 +385,16 @@ def job(sessions: sessionmaker[Session], idle_seconds: float = 1.0) -> worker.Jo
         return 0.0 if taken >= BATCH else idle_seconds
 
     return worker.Job("rollups", step)
+
+
+#: The counting process's niceness: the pages and the ingestion API go first.
+NICE = 10
+
+
+def follow(sessions: sessionmaker[Session]) -> None:
+    """Count as events arrive, niced, until SIGTERM or SIGINT (the counting process)."""
+    os.nice(NICE)
+    stop = threading.Event()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, lambda *_: stop.set())
+    worker.run([job(sessions)], stop)
