@@ -336,7 +336,12 @@ def main() -> None:
     parser.add_argument("--ingest-rate", type=int, default=5000, help="events/s offered")
     parser.add_argument("--ingest-events", type=int, default=600_000)
     parser.add_argument("--keep", action="store_true", help="keep the loaded database")
+    parser.add_argument(
+        "--load-only", action="store_true", help="with --keep: load and count, measure later"
+    )
     args = parser.parse_args()
+    if args.load_only and not args.keep:
+        parser.error("--load-only needs --keep, or the loaded database is dropped at once")
     with _database(args) as url, tempfile.TemporaryDirectory() as tmp:
         database = Database(url)
         events, loaded, counted = _loaded(database, args)
@@ -352,6 +357,9 @@ def main() -> None:
         if counted:
             print(f"{events} events: loaded in {loaded:.0f} s, counted in {counted:.0f} s")
             print(f"  counting: {events / counted:.0f} events/s into {cells} cells")
+        if args.load_only:
+            database.dispose()
+            return
         env = {
             "OPES_DATABASE_URL": url,
             "OPES_SECRET_KEY": "bench",

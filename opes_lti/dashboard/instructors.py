@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Any
+from urllib.parse import urlsplit
 
 import sqlalchemy as sa
 from flask import current_app
@@ -60,6 +61,21 @@ def _key_set(db: Session) -> handoff.KeySet:
         return cache.put("jwks", body)
 
     return fetch
+
+
+def _origin(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}".lower()
+
+
+def from_the_tool(origin: str | None, referer: str | None) -> bool:
+    """Whether a browser's form came from the tool's pages (its Origin, else its Referer).
+
+    Browsers send Origin with every form POST; a client that sends neither is no
+    browser, and a login CSRF needs a browser. An opaque origin ("null") is refused.
+    """
+    sent = origin or referer
+    return not sent or _origin(sent) == _origin(issuer())
 
 
 def enter(db: Session, token: str, now: datetime | None = None) -> handoff.Handoff:

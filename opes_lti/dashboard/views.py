@@ -269,8 +269,13 @@ def enter() -> ResponseReturnValue:
     """An instructor arriving from the Course outcomes activity, with the tool's token.
 
     No CSRF field: the form comes from the tool's page, and the signed token, taken once,
-    is what proves the launch.
+    is what proves the launch. A browser says where a form came from: one posted from
+    any other site is refused, so nobody can swap a visitor's session for a view of
+    their own course (login CSRF) with a token they minted for themselves.
     """
+    if not instructors.from_the_tool(request.headers.get("Origin"), request.referrer):
+        current_app.logger.info("instructor's token posted from another site: refused")
+        return render_template("dashboard/not_entered.html"), 403
     try:
         grant = instructors.enter(session(), request.form.get("token", ""))
     except handoff.Refused as exc:

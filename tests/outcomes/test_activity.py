@@ -183,3 +183,26 @@ def test_a_reporting_service_of_its_own_checks_the_tools_published_keys(
         # A token the tool never signed is refused there too, keys fetched or not.
         forged = _minted(tool, audience=reporting_url, private_pem=private_pem())
         assert enter(target, forged)[1].status_code == 403
+
+
+def test_a_token_posted_from_another_site_is_refused_and_not_spent(
+    tool: Tool, platform: OpenEdxPlatform
+) -> None:
+    # Login CSRF: an instructor of any course could post their own token from their site,
+    # swapping a visiting coordinator's session for a view of that course.
+    url, token = handoff_from(platform, tool)
+    for headers in (
+        {"Origin": "https://elsewhere.example"},
+        {"Origin": "null"},
+        {"Referer": "https://elsewhere.example/page"},
+        {"Origin": tool.url.replace("127.0.0.1", "localhost")},
+    ):
+        browser = requests.Session()
+        answer = browser.post(url, data={"token": token}, headers=headers, allow_redirects=False)
+        assert answer.status_code == 403, headers
+        assert browser.get(tool.url + "/dashboard/", allow_redirects=False).status_code == 302
+    # From the tool's own page the same token still opens the course: none was spent.
+    browser = requests.Session()
+    sent = {"Origin": tool.url, "Referer": tool.url + "/outcomes/open"}
+    answer = browser.post(url, data={"token": token}, headers=sent, allow_redirects=False)
+    assert answer.status_code == 303
