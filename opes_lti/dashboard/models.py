@@ -133,6 +133,34 @@ class Fact(Base):
     detail: Mapped[dict[str, Any]] = mapped_column(JSONType)
 
 
+#: What a fact's count is kept by: every column the overview filters or groups on.
+FACT_CELL_KEY = ("kind", "variant", "month", "region", "organisation", "course", "platform",
+                 "community")  # fmt: skip
+
+
+class FactCell(Base):
+    """How many facts share one kind, variant, month and place: what the overview sums.
+
+    Kept by database triggers on ``facts`` (migration 0014), so every path that inserts,
+    moves (an earlier event found later) or erases a fact keeps it exact, and the
+    overview reads a number of rows bounded by the programme's shape, not by learners.
+    """
+
+    __tablename__ = "fact_cells"
+    __table_args__ = (sa.UniqueConstraint(*FACT_CELL_KEY, name="uq_fact_cells_key"),)
+
+    id: Mapped[int] = mapped_column(_BIG, primary_key=True)
+    kind: Mapped[str] = mapped_column(sa.String(24))
+    variant: Mapped[str] = mapped_column(sa.String(24))
+    month: Mapped[str] = mapped_column(sa.String(7))
+    region: Mapped[str] = mapped_column(sa.String(2))
+    organisation: Mapped[str] = mapped_column(sa.String(200))
+    course: Mapped[str] = mapped_column(sa.String(200))
+    platform: Mapped[str] = mapped_column(sa.String(16))
+    community: Mapped[str] = mapped_column(sa.String(200))
+    n: Mapped[int] = mapped_column(_BIG, default=0)
+
+
 class HandoffUse(Base):
     """An instructor's token from the tool, taken once (a replay is refused)."""
 

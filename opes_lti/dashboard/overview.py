@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from opes_lti.competencies.disclosure import hidden_counts
 from opes_lti.dashboard import facts, gap
-from opes_lti.dashboard.models import Fact, Membership
+from opes_lti.dashboard.models import Fact, FactCell, Membership
 from opes_lti.dashboard.reach import KINDS, Reach
 
 #: The programme's plan: five communities, each meeting six times (five online, one in
@@ -61,8 +61,10 @@ class Overview:
     matched_pairs: int | None
 
 
-def _where(reach: Reach, filters: gap.Filters, kind_column: Any) -> list[Any]:
-    f = Fact.__table__.c
+def _where(
+    reach: Reach, filters: gap.Filters, kind_column: Any, table: Any = Fact.__table__
+) -> list[Any]:
+    f = table.c
     # A meeting, a practice, a partnership or an intervention belongs to its community,
     # not to a place: a region or organisation filter leaves them as they are.
     placeless = kind_column.in_(sorted(_PLACELESS))
@@ -110,14 +112,31 @@ def _where(reach: Reach, filters: gap.Filters, kind_column: Any) -> list[Any]:
     return where
 
 
-def _counts(db: Session, reach: Reach, filters: gap.Filters) -> dict[tuple[str, str, str], int]:
-    f = Fact.__table__.c
-    query = (
-        sa.select(f.kind, f.variant, f.month, sa.func.count())
-        .where(f.kind.in_(sorted({k for _, k, _, _ in FIGURES})), *_where(reach, filters, f.kind))
-        .group_by(f.kind, f.variant, f.month)
+def _by_learners_communities(reach: Reach, filters: gap.Filters) -> bool:
+    """Whether the view keeps the learners of some communities, which only facts can tell."""
+    return filters.community is not None or (
+        not reach.national and any(KINDS[kind] == "community" for kind in reach.kinds)
     )
-    return {(k, v, m): n for k, v, m, n in db.execute(query)}
+
+
+def _counts(db: Session, reach: Reach, filters: gap.Filters) -> dict[tuple[str, str, str], int]:
+    kinds = sorted({k for _, k, _, _ in FIGURES})
+    if _by_learners_communities(reach, filters):
+        f = Fact.__table__.c
+        query = (
+            sa.select(f.kind, f.variant, f.month, sa.func.count())
+            .where(f.kind.in_(kinds), *_where(reach, filters, f.kind))
+            .group_by(f.kind, f.variant, f.month)
+        )
+    else:
+        # The counts the triggers keep: rows bounded by the programme's shape.
+        c = FactCell.__table__.c
+        query = (
+            sa.select(c.kind, c.variant, c.month, sa.func.sum(c.n))
+            .where(c.kind.in_(kinds), *_where(reach, filters, c.kind, FactCell.__table__))
+            .group_by(c.kind, c.variant, c.month)
+        )
+    return {(k, v, m): int(n) for k, v, m, n in db.execute(query) if n}
 
 
 def _figures(

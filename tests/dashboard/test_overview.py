@@ -165,3 +165,41 @@ def test_the_communities_page_lists_each_registry_within_the_scope(
     theirs = page(signed_in("community:welfare"), "/dashboard/communities.xlsx?lang=it")
     assert "Doposcuola" in theirs
     assert "Comune di Roma" not in theirs
+
+
+@settings(
+    max_examples=8, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(seed=st.integers(0, 10**6), batch=st.integers(1, 25), erased=st.integers(0, 2))
+def test_the_fact_cells_always_equal_the_facts_they_count(
+    database: Database, seed: int, batch: int, erased: int
+) -> None:
+    """Whatever order events come in (earlier ones moving a fact), and after erasures."""
+    import sqlalchemy as sa
+
+    from opes_lti.dashboard import privacy
+    from opes_lti.dashboard.models import FACT_CELL_KEY, Fact, FactCell
+
+    programmes.reset(database)
+    events = programmes.programme(seed)
+    caller = programmes.caller(database, events, f"s{uuid.uuid4().hex[:10]}")
+    order = list(events)
+    random.Random(seed).shuffle(order)
+    for start in range(0, len(order), batch):
+        with database.sessions.begin() as db:
+            ingest(db, caller, order[start : start + batch])
+        rollups.count_all(database.sessions, limit=batch)
+    learners = sorted({e["actor"]["id"] for e in events})
+    for learner in random.Random(seed).sample(learners, min(erased, len(learners) - 1)):
+        with database.sessions.begin() as db:
+            privacy.erase(db, learner)
+    with database.sessions() as db:
+        key = [Fact.__table__.c[name] for name in FACT_CELL_KEY]
+        counted = {
+            tuple(r[:-1]): r[-1]
+            for r in db.execute(sa.select(*key, sa.func.count()).group_by(*key))
+        }
+        cells = [FactCell.__table__.c[name] for name in FACT_CELL_KEY]
+        kept = {tuple(r[:-1]): r[-1] for r in db.execute(sa.select(*cells, FactCell.n)) if r[-1]}
+    assert kept == counted
+    assert counted  # the programme had facts to count
