@@ -5,6 +5,7 @@ from __future__ import annotations
 import random
 import uuid
 from collections.abc import Callable
+from typing import Any
 
 from flask.testing import FlaskClient
 from hypothesis import HealthCheck, given, settings
@@ -18,13 +19,8 @@ from tests.dashboard.conftest import page
 from tests.support import programmes
 
 
-@settings(
-    max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
-)
-@given(seed=st.integers(0, 10**6), batch=st.integers(1, 30))
-def test_the_counts_equal_distinct_things_in_the_raw_events_however_they_arrive(
-    database: Database, seed: int, batch: int
-) -> None:
+def _counted_in_random_order(database: Database, seed: int, batch: int) -> list[Any]:
+    """A random programme's events stored and counted in shuffled batches of ``batch``."""
     programmes.reset(database)
     events = programmes.programme(seed)
     caller = programmes.caller(database, events, f"s{uuid.uuid4().hex[:10]}")
@@ -34,6 +30,17 @@ def test_the_counts_equal_distinct_things_in_the_raw_events_however_they_arrive(
         with database.sessions.begin() as db:
             ingest(db, caller, order[start : start + batch])
         rollups.count_all(database.sessions, limit=batch)
+    return events
+
+
+@settings(
+    max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(seed=st.integers(0, 10**6), batch=st.integers(1, 30))
+def test_the_counts_equal_distinct_things_in_the_raw_events_however_they_arrive(
+    database: Database, seed: int, batch: int
+) -> None:
+    events = _counted_in_random_order(database, seed, batch)
     expected = programmes.expected_counts(events)
     with database.sessions() as db:
         seen = programme.overview(db, reach.national(), gap.Filters(), k=1)
@@ -180,15 +187,7 @@ def test_the_fact_cells_always_equal_the_facts_they_count(
     from opes_lti.dashboard import privacy
     from opes_lti.dashboard.models import FACT_CELL_KEY, Fact, FactCell
 
-    programmes.reset(database)
-    events = programmes.programme(seed)
-    caller = programmes.caller(database, events, f"s{uuid.uuid4().hex[:10]}")
-    order = list(events)
-    random.Random(seed).shuffle(order)
-    for start in range(0, len(order), batch):
-        with database.sessions.begin() as db:
-            ingest(db, caller, order[start : start + batch])
-        rollups.count_all(database.sessions, limit=batch)
+    events = _counted_in_random_order(database, seed, batch)
     learners = sorted({e["actor"]["id"] for e in events})
     for learner in random.Random(seed).sample(learners, min(erased, len(learners) - 1)):
         with database.sessions.begin() as db:
