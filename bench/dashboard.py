@@ -70,6 +70,11 @@ FROM pairs GROUP BY competency
 """
 #: Events counted between two VACUUM ANALYZE (what autovacuum would do on a live server).
 VACUUM_EVERY = 50_000
+OVERVIEW_PLAN_SQL = """
+EXPLAIN ANALYZE SELECT kind, variant, month, sum(n) FROM fact_cells
+WHERE kind IN ('learner', 'organisation', 'region', 'course', 'sa_pre', 'sa_post', 'member')
+GROUP BY 1, 2, 3
+"""
 PLAN_SQL = """
 EXPLAIN ANALYZE SELECT framework, area, competency, sum(n) FROM gap_cells
 WHERE grain = 1 AND scope = 'person' AND framework = 'bench' AND region = '12'
@@ -390,6 +395,8 @@ def main() -> None:
                 db.execute(sa.text(BASELINE_SQL)).all()
                 runs.append((time.perf_counter() - started) * 1000)
             plan = "\n".join(row[0] for row in db.execute(sa.text(PLAN_SQL)))
+            overview_plan = "\n".join(r[0] for r in db.execute(sa.text(OVERVIEW_PLAN_SQL)))
+            fact_cells = db.scalar(sa.text("SELECT count(*) FROM fact_cells"))
         database.dispose()
     baseline = statistics.median(runs)
     print(f"\nbaseline, the gap from one query over the raw events: {baseline:.0f} ms\n")
@@ -410,9 +417,11 @@ def main() -> None:
             f"{e['peak_rss_mb']:>6.0f} MB"
         )
     print("\nplan of the one-filter gap query:\n" + plan)
+    print(f"\nplan of the overview's count ({fact_cells} fact cells):\n" + overview_plan)
     RESULTS.mkdir(exist_ok=True)
     out = RESULTS / f"dashboard-{events}.json"
     figures_ = {"events": events, "load_s": loaded, "count_s": counted, "cells": cells}
+    figures_ |= {"fact_cells": fact_cells}
     figures_ |= {"baseline_ms": baseline, "pages": quiet, "pages_ingesting": busy}
     figures_ |= {"ingest_events_per_s": achieved, "visible_quiet_s": seen_quiet}
     figures_ |= {"visible_ingesting_s": seen_busy, "exports": exports}
