@@ -14,7 +14,7 @@ import math
 import random
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Literal
 
 Method = Literal["random", "mix_organisations", "mix_regions", "by_community"]
@@ -47,12 +47,28 @@ class Bounds:
         return self.least <= size <= self.most
 
 
+@dataclass(frozen=True)
+class Unmet:
+    """What could not be met, for the page to say in the reader's language.
+
+    ``sizes``: ``people`` cannot all be in groups within the bounds. ``mixing``: group
+    ``group`` (from 1) holds ``people`` of ``kind``, more than an even spread would.
+    ``community``: where the groups were formed within one community, which.
+    """
+
+    what: Literal["sizes", "mixing"]
+    people: int
+    group: int = 0
+    kind: str = ""
+    community: str | None = None
+
+
 @dataclass
 class Formation:
-    """The groups (member ids), and what could not be met, said in words."""
+    """The groups (member ids), and what could not be met."""
 
     groups: list[list[str]]
-    unmet: list[str] = field(default_factory=list)
+    unmet: list[Unmet] = field(default_factory=list)
 
 
 def group_count(n: int, bounds: Bounds) -> int:
@@ -83,11 +99,7 @@ def _deal(members: list[Member], bounds: Bounds, method: Method, rng: random.Ran
     count = group_count(len(members), bounds)
     if not count:
         return Formation([])
-    unmet = []
-    if not feasible(len(members), bounds):
-        unmet.append(
-            f"{len(members)} people cannot all be in groups of {bounds.least} to {bounds.most}"
-        )
+    unmet = [] if feasible(len(members), bounds) else [Unmet("sizes", len(members))]
     room = _sizes(len(members), count)
     by_kind: dict[str, list[Member]] = defaultdict(list)
     for member in members:
@@ -108,7 +120,7 @@ def _deal(members: list[Member], bounds: Bounds, method: Method, rng: random.Ran
     return Formation(groups, unmet)
 
 
-def _crowded(groups: list[list[str]], members: list[Member], method: Method) -> list[str]:
+def _crowded(groups: list[list[str]], members: list[Member], method: Method) -> list[Unmet]:
     """Groups holding more of one kind than an even spread would."""
     kind_of = {m.id: _kind(m, method) for m in members}
     totals: dict[str, int] = defaultdict(int)
@@ -121,7 +133,7 @@ def _crowded(groups: list[list[str]], members: list[Member], method: Method) -> 
             held[kind_of[who]] += 1
         for kind, n in sorted(held.items()):
             if kind and n > math.ceil(totals[kind] / len(groups)):
-                found.append(f"group {number} has {n} people of {kind}")
+                found.append(Unmet("mixing", n, number, kind))
     return found
 
 
@@ -139,9 +151,12 @@ def form(
         by_community[member.community].append(member)
     for community in sorted(by_community):
         part = _deal(by_community[community], bounds, "mix_organisations", rng)
+        first = len(formed.groups)
         formed.groups += part.groups
-        where = community or "no community"
-        formed.unmet += [f"{where}: {text}" for text in part.unmet]
+        formed.unmet += [
+            replace(u, group=u.group + first if u.group else 0, community=community)
+            for u in part.unmet
+        ]
     return formed
 
 
