@@ -171,3 +171,28 @@ def test_the_overview_and_follow_up_show_no_other_scopes_learners_whatever_the_f
                     assert other.community not in sheet, (mine.scope, view, fmt, filter_)
             communities = page(client, f"/dashboard/communities?{filter_}&lang=en")
             assert f">{other.community}</h2>" not in communities, (mine.scope, filter_)
+
+
+def test_every_page_says_how_fresh_its_figures_are_at_a_bounded_cost(
+    signed_in: Callable[..., FlaskClient], programme: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from opes_lti.dashboard import views
+    from opes_lti.reporting import sources
+    from opes_lti.reporting.ingest import ingest
+    from tests.support.factories import event_json
+
+    client = signed_in("national")
+    assert "Data up to" in page(client, "/dashboard/?lang=en")
+    with programme.sessions.begin() as db:
+        source = sources.add_source(db, "late").row
+        ingest(
+            db,
+            sources.Caller(source.id, source.name),
+            [event_json(source="late") for _ in range(3)],
+        )
+    for path in ("/dashboard/?lang=en", f"/dashboard/gap?framework={FRAMEWORK}&lang=en"):
+        assert "3 recent events are still being counted" in page(client, path)
+    monkeypatch.setattr(views, "FRESH_COUNT_UP_TO", 2)
+    assert "More than 2 recent events are still being counted" in page(
+        client, "/dashboard/?lang=en"
+    )
