@@ -347,17 +347,13 @@ def sources_export(fmt: str) -> ResponseReturnValue:
     return _download("fonti", fmt, header, body())
 
 
+@bp.app_template_filter("refusal")
 def _status(status: str) -> str:
     return {
         "rejected": _("rejected"),
         "conflict": _("conflict"),
         traffic.REQUEST: _("request refused"),
     }.get(status, status)
-
-
-@bp.app_template_filter("refusal")
-def _refusal(status: str) -> str:
-    return _status(status)
 
 
 @bp.get("/definitions")
