@@ -10,6 +10,7 @@ import opes_lti.dashboard.models
 import opes_lti.democourse.models
 import opes_lti.events.models
 import opes_lti.framework_library.models
+import opes_lti.groupwork.models
 import opes_lti.learners.models
 import opes_lti.lti.grades
 import opes_lti.lti.models

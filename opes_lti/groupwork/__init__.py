@@ -1,0 +1,1 @@
+"""Group exercises: the tool is their system of record."""
