@@ -24,6 +24,10 @@ What = Literal[
     "too_long",
     "no_such_version",
     "disabled",
+    "empty_file",
+    "file_too_large",
+    "file_type",
+    "no_such_file",
 ]
 
 
@@ -38,6 +42,10 @@ STATUS = MappingProxyType(
         "no_such_version": 400,
         "bad_link": 400,
         "too_long": 400,
+        "empty_file": 400,
+        "file_too_large": 413,
+        "file_type": 415,
+        "no_such_file": 404,
     }
 )
 
