@@ -27,7 +27,7 @@ from pydantic import (
     model_validator,
 )
 
-SCHEMA_VERSION = "1.0"
+SCHEMA_VERSION = "1.1"
 #: The programme's events happen in this century; anything outside is a sender's bug.
 #: Instants in UTC: an offset does not move an event across the bounds.
 EARLIEST = datetime(2000, 1, 1, tzinfo=UTC)
@@ -183,6 +183,9 @@ class GroupGradePayload(_Strict):
     submission: Identifier
     score: float = Field(ge=0, allow_inf_nan=False)
     max_score: float = Field(gt=0, le=1_000_000, allow_inf_nan=False)
+    #: Sent once per member (the actor), so the report counts people: the member's WebPA
+    #: factor where the grade was adjusted by peer assessment (schema 1.1).
+    factor: float | None = Field(default=None, ge=0, le=100, allow_inf_nan=False)
 
     @model_validator(mode="after")
     def _within_max(self) -> GroupGradePayload:

@@ -77,16 +77,25 @@ class Waiting:
     owed_by: tuple[str, ...]
 
 
-def waiting(assignments: Iterable[Assignment], done: set[Assignment], needs: int) -> list[Waiting]:
-    """Who is waiting on whom: work short of ``needs`` reviews, the fewest first."""
+def waiting(
+    assignments: Iterable[Assignment],
+    done: set[Assignment],
+    needs: int,
+    groups: Iterable[str] = (),
+) -> list[Waiting]:
+    """Who is waiting on whom: work short of ``needs`` reviews, the fewest first.
+
+    ``groups``: every group whose work is to be reviewed, so that work nobody is
+    assigned to any more (every reviewer of it idle) is listed too, owed by no one.
+    """
     listed = list(assignments)
     count = received(listed, done)
     owed: dict[str, list[str]] = defaultdict(list)
     for reviewer, reviewed in listed:
         if (reviewer, reviewed) not in done:
             owed[reviewed].append(reviewer)
-    groups = {reviewed for _, reviewed in listed}
-    short = [g for g in groups if count[g] < needs]
+    everyone = {reviewed for _, reviewed in listed} | set(groups)
+    short = [g for g in everyone if count[g] < needs]
     return [
         Waiting(g, count[g], tuple(sorted(owed[g])))
         for g in sorted(short, key=lambda g: (count[g], g))

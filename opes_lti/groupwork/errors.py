@@ -28,6 +28,17 @@ What = Literal[
     "file_too_large",
     "file_type",
     "no_such_file",
+    "no_rubric",
+    "no_reviews",
+    "reviews_started",
+    "too_few_submissions",
+    "no_such_review",
+    "reviewed",
+    "bad_review",
+    "not_yet",
+    "bad_rating",
+    "bad_grade",
+    "not_graded",
 ]
 
 
@@ -46,6 +57,10 @@ STATUS = MappingProxyType(
         "file_too_large": 413,
         "file_type": 415,
         "no_such_file": 404,
+        "no_such_review": 404,
+        "bad_review": 400,
+        "bad_rating": 400,
+        "bad_grade": 400,
     }
 )
 

@@ -63,3 +63,12 @@ def test_who_is_waiting_on_whom_lists_work_short_of_reviews_fewest_first() -> No
 def test_more_reviews_than_other_groups_is_refused() -> None:
     with pytest.raises(ValueError, match="0 to 2"):
         reviews.assign(["a", "b", "c"], 3)
+
+
+def test_work_left_with_no_reviewer_is_still_waiting_owed_by_no_one() -> None:
+    listed = reviews.waiting([("a", "b")], set(), 1, groups=["a", "b", "c"])
+    assert [(w.group, w.received, w.owed_by) for w in listed] == [
+        ("a", 0, ()),
+        ("b", 0, ("a",)),
+        ("c", 0, ()),
+    ]
