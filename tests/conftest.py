@@ -13,6 +13,7 @@ from flask.testing import FlaskClient
 
 from opes_lti.app import create_app
 from opes_lti.cli import main
+from opes_lti.core import outbound
 from opes_lti.core.db import Database
 from opes_lti.core.settings import Settings, load_settings
 from opes_lti.reporting import sources
@@ -30,6 +31,18 @@ def pytest_terminal_summary(terminalreporter: Any) -> None:
             "only; this run does not show the suite green",
             yellow=True,
         )
+
+
+@pytest.fixture(autouse=True)
+def process_outbound_policy() -> Iterator[None]:
+    """Each test starts from the process's default policy, whatever an earlier one set.
+
+    A CLI test sets it (as every command does); a later test that relied on that would
+    pass in the suite and fail alone.
+    """
+    previous = outbound.configure(outbound.Policy())
+    yield
+    outbound.configure(previous)
 
 
 @pytest.fixture(scope="session")

@@ -114,10 +114,14 @@ def _is_loopback_literal(host: str) -> bool:
 _default = Policy()
 
 
-def configure(policy: Policy) -> None:
-    """The policy outside any app (the CLI's workers); apps carry their own."""
+def configure(policy: Policy) -> Policy:
+    """Set the policy outside any app (the CLI's workers); the one it replaces back.
+
+    Apps carry their own.
+    """
     global _default
-    _default = policy
+    previous, _default = _default, policy
+    return previous
 
 
 def init_app(app: Any, policy: Policy) -> None:

@@ -9,6 +9,7 @@ import pytest
 from flask import Flask
 
 from opes_lti.app import create_app
+from opes_lti.core import outbound
 from opes_lti.core.db import Database
 from opes_lti.core.settings import Settings
 from opes_lti.lti.registrations import PlatformSpec, add_platform
@@ -32,13 +33,16 @@ def tool(request: pytest.FixtureRequest, settings: Settings, database: Database)
     redis_url = REDIS_URL if request.param == "redis-state" else ""
     late = _Late()
     with serve_wsgi(late) as url:
-        app = create_app(
-            settings.with_overrides(base_url=url, redis_url=redis_url),
-            "embedded",
-            database=database,
-        )
+        served = settings.with_overrides(base_url=url, redis_url=redis_url)
+        app = create_app(served, "embedded", database=database)
         late.app = app
-        yield Tool(url, app, database)
+        # The workers (grades, outbox) of this tool, run by tests outside any app, reach
+        # the platform under the tool's policy, as `opes-lti ... worker` does.
+        previous = outbound.configure(outbound.from_settings(served))
+        try:
+            yield Tool(url, app, database)
+        finally:
+            outbound.configure(previous)
 
 
 @pytest.fixture
