@@ -10,7 +10,7 @@ from flask.testing import FlaskClient
 
 #: Blueprints whose pages open inside a platform's iframe (the demo course's sign-in step
 #: runs in the tool's frame, as a real platform's does).
-EMBEDDABLE = ("lti.", "placeholder.", "selfassessment.", "demo.")
+EMBEDDABLE = ("lti.", "placeholder.", "selfassessment.", "groupwork.", "demo.")
 
 
 def _get_routes(app: Flask) -> list[tuple[str, str]]:

@@ -72,6 +72,14 @@ class Settings:
     #: clients connect directly. The sign-in throttle counts per client address, so behind
     #: a proxy this must be set or every client shares the proxy's address.
     proxy_hops: int = 0
+    #: Where group work's files are kept, outside the database (a folder; empty: the
+    #: instance folder's ``files``).
+    files_path: str = ""
+
+    @property
+    def files_folder(self) -> Path:
+        """The folder of group work's files."""
+        return Path(self.files_path) if self.files_path else self.instance_path / "files"
 
     def with_overrides(self, **changes: object) -> Settings:
         """A copy with some values changed (tests and the CLI use it)."""
@@ -161,4 +169,5 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         proxy_hops=_int(env, "PROXY_HOPS", 0, minimum=0),
         suppress_below=_int(env, "SUPPRESS_BELOW", 5, minimum=2),
         region_target=_int(env, "REGION_TARGET", 12),
+        files_path=env.get(PREFIX + "FILES_PATH", ""),
     )

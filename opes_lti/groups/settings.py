@@ -151,3 +151,38 @@ def parse(raw: Any) -> ExerciseSettings:
 def dumped(settings: ExerciseSettings) -> dict[str, Any]:
     """The settings as JSON-ready data: what the XBlock's OLX and the tool store."""
     return settings.model_dump(mode="json")
+
+
+def rubric_text(rubric: list[CriterionSetting]) -> str:
+    """The rubric as the designer's form shows it: ``Criterion | level = points | …``."""
+    return "\n".join(
+        " | ".join([c.title, *(f"{v.label} = {v.points:g}" for v in c.levels)]) for c in rubric
+    )
+
+
+def rubric_from_text(text: str) -> list[dict[str, Any]]:
+    """The rubric a designer wrote, one criterion per line, or :class:`SettingsError`.
+
+    Criteria are coded by position (``c1``, ``c2``…): reviews keep their choices by code.
+    """
+    criteria: list[dict[str, Any]] = []
+    errors: list[tuple[str, str, str]] = []
+    for number, line in enumerate(text.splitlines(), 1):
+        if not line.strip():
+            continue
+        title, *cells = (cell.strip() for cell in line.split("|"))
+        levels = []
+        for cell in cells:
+            label, equals, points = cell.rpartition("=")
+            try:
+                value = float(points.replace(",", "."))
+            except ValueError:
+                value = -1.0
+            if not equals or not label.strip() or value < 0:
+                errors.append((f"rubric.{number}", "rubric_level", f"line {number}: {cell!r}"))
+                continue
+            levels.append({"label": label.strip(), "points": value})
+        criteria.append({"code": f"c{len(criteria) + 1}", "title": title, "levels": levels})
+    if errors:
+        raise SettingsError(errors)
+    return criteria

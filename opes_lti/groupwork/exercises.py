@@ -61,11 +61,31 @@ def _seed(where: Where) -> int:
     return int.from_bytes(hashlib.sha256(text.encode()).digest()[:4], "big") >> 1
 
 
-def _copied_from(db: Session, config_key: str | None) -> Exercise | None:
-    if not config_key:
+def _key(config_key: str | None) -> str | None:
+    """The configuration key as a canonical UUID, or None for anything else."""
+    try:
+        return str(uuid.UUID(config_key)) if config_key else None
+    except ValueError:
         return None
+
+
+def _copied_from(db: Session, where: Where, config_key: str | None) -> Exercise | None:
+    """The first exercise of the same platform or site with that key.
+
+    Only the same origin: a key seen elsewhere must not copy another platform's design.
+    """
+    if config_key is None:
+        return None
+    origin = (
+        Exercise.platform_id == where.platform_id
+        if where.platform_id is not None
+        else Exercise.site_id == where.site_id
+    )
     return db.scalar(
-        sa.select(Exercise).where(Exercise.config_key == config_key).order_by(Exercise.id).limit(1)
+        sa.select(Exercise)
+        .where(Exercise.config_key == config_key, origin)
+        .order_by(Exercise.id)
+        .limit(1)
     )
 
 
@@ -74,14 +94,16 @@ def open_exercise(
 ) -> Exercise:
     """The exercise at ``where``, made now from ``raw`` settings if it is new.
 
-    A new placement whose ``config_key`` names a stored exercise (the copy of a course
-    carries its custom parameters) starts from that exercise's settings, not its groups.
+    A new placement whose ``config_key`` names a stored exercise of its platform (the
+    copy of a course carries its custom parameters) starts from that exercise's
+    settings, not its groups; the first placement with a key takes it as its own.
     ``SettingsError`` when the settings cannot be used; nothing is stored then.
     """
     found = find(db, where)
     if found is not None:
         return found
-    source = _copied_from(db, config_key)
+    key = _key(config_key)
+    source = _copied_from(db, where, key)
     settings = parse(source.settings if source is not None else raw)
     row = Exercise(
         platform_id=where.platform_id,
@@ -89,7 +111,7 @@ def open_exercise(
         context_id=where.context.course or "",
         placement_id=where.placement_id,
         settings=dumped(settings),
-        config_key=source.config_key if source is not None else str(uuid.uuid4()),
+        config_key=key or str(uuid.uuid4()),
         context=where.context.model_dump(mode="json"),
         seed=_seed(where),
     )

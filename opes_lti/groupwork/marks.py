@@ -238,3 +238,14 @@ def publish(
         published.append(row)
     db.flush()
     return published
+
+
+def published_for(db: Session, exercise: Exercise, user: str) -> MemberGrade | None:
+    """The member's grade as last published, or None before it is."""
+    return db.scalar(
+        sa.select(MemberGrade).where(
+            MemberGrade.exercise_id == exercise.id,
+            MemberGrade.user == user,
+            MemberGrade.published_at.is_not(None),
+        )
+    )

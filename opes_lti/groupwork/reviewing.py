@@ -279,3 +279,15 @@ def group_grade(db: Session, exercise: Exercise, group: Group) -> float | None:
     if len(scores) < settings.reviews.needs:
         return None
     return rubric.grade(scores, scale)
+
+
+def may_read_file(db: Session, exercise: Exercise, user: str, file_id: int) -> bool:
+    """Whether ``user``'s group reviews the submission that handed in this file."""
+    mine = membership.membership_of(db, exercise, user)
+    if mine is None:
+        return False
+    reviewed = {
+        a.reviewed_group_id for a in current(db, exercise) if a.reviewer_group_id == mine.group_id
+    }
+    found = db.scalar(sa.select(Submission.group_id).where(Submission.file_id == file_id))
+    return found is not None and found in reviewed

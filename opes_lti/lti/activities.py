@@ -62,6 +62,10 @@ def _no_options(_db: Session, _lang: str) -> tuple[Option, ...]:
     return ()
 
 
+def _nothing_placed() -> dict[str, str]:
+    return {}
+
+
 @dataclass(frozen=True)
 class Activity:
     """An activity the tool can launch (and offer in the Deep Linking picker).
@@ -85,6 +89,9 @@ class Activity:
     #: Offered to designers in the Deep Linking picker. The test activity is not: it is
     #: for administrators checking a connection (custom parameter ``activity=placeholder``).
     offered: bool = True
+    #: Custom parameters made afresh for each placement (a key naming its stored
+    #: configuration), which the copy of a course carries to the new link.
+    placed: Callable[[], dict[str, str]] = _nothing_placed
 
 
 def install(app: Flask, activity: Activity) -> None:

@@ -21,6 +21,9 @@ def allow_framing_by(*origins: str) -> None:
 
 
 def _frame_policy(response: Response) -> Response:
+    if "Content-Security-Policy" in response.headers:
+        # The view's own, stricter one: a download served sandboxed, never a framed page.
+        return response
     allowed = registrations.platform_origins(session()) | set(g.get("framing_origins", ()))
     origins = " ".join(sorted(allowed))
     nonce = g.get("csp_nonce", "")

@@ -87,13 +87,63 @@ def submit(
     score: Score,
     now: datetime | None = None,
 ) -> GradeJob:
-    """Queue a score in the caller's transaction; the grade worker posts it."""
+    """Queue the launching user's score in the caller's transaction; the worker posts it."""
     if not can_grade(launch):
         raise NoGradeService(launch.platform.issuer)
+    return submit_for(
+        db,
+        Gradebook(
+            launch.platform.id,
+            json.dumps(launch.claims[AGS_CLAIM]),
+            launch.resource_link.get("id", ""),
+        ),
+        launch.claims["sub"],
+        resource_id,
+        label,
+        score,
+        now,
+    )
+
+
+@dataclass(frozen=True)
+class Gradebook:
+    """A placement's grade column as a launch told it: kept to score others later."""
+
+    platform_id: int
+    #: The AGS claim, as JSON.
+    endpoint: str
+    resource_link_id: str
+
+    @classmethod
+    def of(cls, launch: Launch) -> Gradebook | None:
+        """The launch's gradebook, or None when the platform takes no scores."""
+        if not can_grade(launch):
+            return None
+        return cls(
+            launch.platform.id,
+            json.dumps(launch.claims[AGS_CLAIM]),
+            launch.resource_link.get("id", ""),
+        )
+
+
+def submit_for(
+    db: Session,
+    book: Gradebook,
+    user_sub: str,
+    resource_id: str,
+    label: str,
+    score: Score,
+    now: datetime | None = None,
+) -> GradeJob:
+    """Queue a score for ``user_sub`` (the platform's id), who need not be the one asking.
+
+    Group work grades every member from one instructor's action, with the gradebook a
+    launch of the placement stored.
+    """
     if not 0 <= score.given <= score.maximum or score.maximum <= 0:
         raise ValueError("a score lies between 0 and a positive maximum")
     body = {
-        "userId": launch.claims["sub"],
+        "userId": user_sub,
         "scoreGiven": score.given,
         "scoreMaximum": score.maximum,
         "activityProgress": score.activity_progress,
@@ -103,12 +153,12 @@ def submit(
     if score.comment:
         body["comment"] = score.comment
     job = GradeJob(
-        platform_id=launch.platform.id,
-        endpoint=json.dumps(launch.claims[AGS_CLAIM]),
-        resource_link_id=launch.resource_link.get("id", ""),
+        platform_id=book.platform_id,
+        endpoint=book.endpoint,
+        resource_link_id=book.resource_link_id,
         resource_id=resource_id,
         label=label,
-        user_sub=launch.claims["sub"],
+        user_sub=user_sub,
         score=json.dumps(body),
     )
     db.add(job)

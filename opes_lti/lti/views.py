@@ -216,6 +216,7 @@ def _choices(form: Any) -> list[deep_linking.Choice]:
         chosen: dict[str, str] = {}
         for option in activity.options(session(), _language()):
             chosen[option.name] = _option_value(form, key, option, chosen)
+        chosen.update(activity.placed())
         choices.append(deep_linking.Choice(key, title, graded, maximum, tuple(chosen.items())))
     return choices
 

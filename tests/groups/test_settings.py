@@ -8,7 +8,16 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from opes_lti.groups.settings import ExerciseSettings, SettingsError, dumped, parse
+from opes_lti.groups.settings import (
+    CriterionSetting,
+    ExerciseSettings,
+    LevelSetting,
+    SettingsError,
+    dumped,
+    parse,
+    rubric_from_text,
+    rubric_text,
+)
 
 FULL = {
     "title": "Progettare per un bando",
@@ -79,3 +88,47 @@ def test_any_mapping_gives_settings_or_field_errors(raw: dict[str, Any]) -> None
     except SettingsError as refused:
         outcome = refused
     assert isinstance(outcome, ExerciseSettings) or outcome.errors
+
+
+def _cell(most: int) -> st.SearchStrategy[str]:
+    """A title or label a designer could write: no separators, no line breaks."""
+    chars = st.characters(blacklist_characters="|=", blacklist_categories=["Cs", "Zl", "Zp", "Cc"])
+    return st.text(chars, min_size=1, max_size=most).filter(lambda t: bool(t.strip()))
+
+
+@given(
+    st.lists(
+        st.tuples(
+            _cell(30),
+            st.lists(
+                st.tuples(
+                    _cell(20),
+                    st.integers(0, 1000),
+                ),
+                min_size=2,
+                max_size=5,
+            ),
+        ),
+        max_size=6,
+    )
+)
+def test_a_rubric_written_as_text_reads_back_as_written(
+    criteria: list[tuple[str, list[tuple[str, int]]]],
+) -> None:
+    rubric = [
+        CriterionSetting(
+            code=f"c{i}",
+            title=title.strip(),
+            levels=[LevelSetting(label=label.strip(), points=p) for label, p in levels],
+        )
+        for i, (title, levels) in enumerate(criteria, 1)
+    ]
+    read = rubric_from_text(rubric_text(rubric))
+    assert [CriterionSetting.model_validate(c) for c in read] == rubric
+
+
+@pytest.mark.parametrize("line", ["Chiarezza | buono", "Chiarezza | = 3", "Chiarezza | ok = -1"])
+def test_a_rubric_line_that_cannot_be_read_names_its_line(line: str) -> None:
+    with pytest.raises(SettingsError) as caught:
+        rubric_from_text("Ok | a = 0 | b = 1\n" + line)
+    assert caught.value.errors[0][0] == "rubric.2"

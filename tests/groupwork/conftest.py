@@ -61,3 +61,6 @@ def make_exercise(database: Database, platform_id: int) -> MakeExercise:
             return found.id
 
     return make
+
+
+from tests.lti.conftest import platform, tool  # noqa: E402, F401

@@ -9,7 +9,9 @@ from opes_lti.core.db import Database
 from opes_lti.groups.settings import SettingsError
 from opes_lti.groupwork import exercises
 from opes_lti.groupwork.models import Exercise
+from opes_lti.lti.registrations import add_platform
 from tests.groupwork.conftest import settings, where
+from tests.support.factories import platform_spec
 from tests.support.together import at_once
 
 
@@ -43,9 +45,32 @@ def test_a_copied_course_starts_from_the_source_settings(
         db.flush()
         assert copy.id != source.id
         assert exercises.settings_of(copy).most == 4
-        # An unknown key (a course copied from another tool) falls back to the parameters.
+        # Something that is not a key (a course copied from another tool) falls back to
+        # the parameters, with a key of its own.
         other = exercises.open_exercise(db, where(platform_id, "x"), settings(), "no-such")
         assert exercises.settings_of(other).most == 3
+        assert other.config_key not in ("no-such", key)
+
+
+def test_the_first_placement_takes_the_key_its_link_was_made_with(
+    database: Database, platform_id: int
+) -> None:
+    key = "0b0e7d2c-5a55-4f0e-8f53-3c1f3b7c2a11"
+    with database.transaction() as db:
+        first = exercises.open_exercise(db, where(platform_id, "made"), settings(most=5), key)
+        db.flush()
+        assert first.config_key == key
+        copy = exercises.open_exercise(db, where(platform_id, "copied"), settings(), key)
+        assert exercises.settings_of(copy).most == 5
+
+
+def test_a_key_never_copies_another_platforms_design(database: Database, platform_id: int) -> None:
+    with database.transaction() as db:
+        source = exercises.open_exercise(db, where(platform_id, "theirs"), settings(most=4))
+        db.flush()
+        other = add_platform(db, platform_spec("https://other.example")).id
+        mine = exercises.open_exercise(db, where(other, "mine"), settings(), source.config_key)
+        assert exercises.settings_of(mine).most == 3
 
 
 def test_two_first_launches_at_once_make_one_exercise(database: Database, platform_id: int) -> None:
