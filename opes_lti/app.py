@@ -12,7 +12,7 @@ from flask import Flask, Response
 from flask_babel import get_locale
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from opes_lti.core import auth, errors, health, i18n, limits, outbound
+from opes_lti.core import auth, errors, formtext, health, i18n, limits, outbound
 from opes_lti.core.db import Database
 from opes_lti.core.settings import Settings, load_settings
 
@@ -73,6 +73,7 @@ def create_app(
     app.register_blueprint(health.bp)
     errors.init_app(app)
     limits.init_app(app)
+    formtext.init_app(app)
     outbound.init_app(app, outbound.from_settings(settings))
     app.config.update(
         SESSION_COOKIE_HTTPONLY=True,

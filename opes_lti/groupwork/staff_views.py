@@ -27,7 +27,15 @@ from opes_lti.groupwork import exercises, launched, marks, membership, reviewing
 from opes_lti.groupwork.errors import GroupworkError
 from opes_lti.groupwork.membership import Joining
 from opes_lti.groupwork.models import Group, Membership
-from opes_lti.groupwork.views import ZONE, Asking, asking, bp, numbered
+from opes_lti.groupwork.views import (
+    ZONE,
+    Asking,
+    asking,
+    bp,
+    form_id,
+    level_choices,
+    numbered,
+)
 from opes_lti.groupwork.wording import message, settings_message
 from opes_lti.learners import services as learners
 from opes_lti.lti import grades
@@ -146,10 +154,7 @@ def form(asked: Asking) -> Any:
 
 
 def _group_id(name: str = "group") -> int:
-    try:
-        return int(request.form.get(name, ""))
-    except ValueError:
-        raise GroupworkError("no_such_group") from None
+    return form_id(name, "no_such_group")
 
 
 @bp.post("/staff/move")
@@ -431,11 +436,7 @@ def staff_grade(asked: Asking, found: Group) -> Any:
     choices = None
     score = None
     if rubric is not None:
-        choices = {
-            c.code: int(request.form[f"level-{c.code}"])
-            for c in rubric.criteria
-            if request.form.get(f"level-{c.code}", "").isdigit()
-        }
+        choices = level_choices([c.code for c in rubric.criteria])
     else:
         score_raw = _float_of("score", -1.0)
         score = score_raw if isinstance(score_raw, float) else -1.0

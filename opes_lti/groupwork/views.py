@@ -7,6 +7,7 @@ from the form, so a learner can only ever act in their own group.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -25,7 +26,7 @@ from opes_lti.core.limits import body_limit
 from opes_lti.groups import drafts
 from opes_lti.groups.settings import ExerciseSettings, SettingsError
 from opes_lti.groupwork import files, launched, marks, membership, reviewing, work
-from opes_lti.groupwork.errors import GroupworkError
+from opes_lti.groupwork.errors import GroupworkError, What
 from opes_lti.groupwork.exercises import settings_of
 from opes_lti.groupwork.models import Exercise, Group, GroupFile
 from opes_lti.groupwork.wording import message
@@ -137,6 +138,21 @@ def refusals(page: Callable[[Asking, str], Any]) -> Callable[[View], View]:
     return wrap
 
 
+#: Ids and numbers are positive 32-bit integers in every table.
+MOST_ID = 2**31 - 1
+
+
+def form_id(name: str, what: What, least: int = 1) -> int:
+    """The form's ``name`` as an id or number, or the refusal ``what``.
+
+    Never a 500 for a value no column could hold.
+    """
+    raw = request.form.get(name, "").strip()
+    if not re.fullmatch(r"[0-9]{1,10}", raw) or not least <= int(raw) <= MOST_ID:
+        raise GroupworkError(what)
+    return int(raw)
+
+
 def _own_group(asked: Asking) -> Group:
     found = membership.group_of(session(), asked.exercise, asked.user)
     if found is None:
@@ -239,10 +255,7 @@ def back(asked: Asking) -> Any:
 def past(asked: Asking) -> Any:
     """A group the learner was in, read-only."""
     db = session()
-    try:
-        group = membership.group(db, asked.exercise, int(request.form.get("group", "")))
-    except ValueError:
-        raise GroupworkError("no_such_group") from None
+    group = membership.group(db, asked.exercise, form_id("group", "no_such_group"))
     if not work.can_read(db, asked.exercise, group, asked.user):
         raise GroupworkError("not_member")
     history = membership.history(db, group)
@@ -264,20 +277,14 @@ def past(asked: Asking) -> Any:
 def choose(asked: Asking) -> Any:
     """A learner takes a place in a group with room (the "choice" method)."""
     db = session()
-    try:
-        group_id = int(request.form.get("group", ""))
-    except ValueError:
-        raise GroupworkError("no_such_group") from None
+    group_id = form_id("group", "no_such_group")
     membership.choose(db, asked.exercise, launched.joining(db, asked.launch), group_id)
     db.commit()
     return learner_page(asked, notice=_("You joined the group."))
 
 
 def _number(name: str) -> int:
-    try:
-        return int(request.form.get(name, ""))
-    except ValueError:
-        raise GroupworkError("no_such_version") from None
+    return form_id(name, "no_such_version", least=0)
 
 
 @bp.post("/draft")
@@ -314,10 +321,7 @@ def version(asked: Asking) -> Any:
     """One version of the draft, with what changed since the one before."""
     db = session()
     if request.form.get("group"):
-        try:
-            group = membership.group(db, asked.exercise, int(request.form["group"]))
-        except ValueError:
-            raise GroupworkError("no_such_group") from None
+        group = membership.group(db, asked.exercise, form_id("group", "no_such_group"))
         if not asked.launch.is_instructor and not work.can_read(
             db, asked.exercise, group, asked.user
         ):
@@ -367,7 +371,6 @@ def submit(asked: Asking) -> Any:
         return learner_page(
             asked, error=_("Tick the box to say the group has seen what is handed in.")
         ), 400
-    file_id = request.form.get("file", "")
     profile = learners.get(db, asked.user) or learners.Profile()
     work.submit(
         db,
@@ -378,7 +381,7 @@ def submit(asked: Asking) -> Any:
         profile.actor(asked.user),
         source_name(),
         link=request.form.get("link", ""),
-        file_id=int(file_id) if file_id.isdigit() else None,
+        file_id=form_id("file", "nothing_to_submit") if request.form.get("file") else None,
     )
     db.commit()
     return learner_page(asked, notice=_("Handed in. Reviews and the grade will appear here."))
@@ -412,10 +415,7 @@ def withdraw(asked: Asking) -> Any:
 
 
 def _file_id() -> int:
-    try:
-        return int(request.form.get("file", ""))
-    except ValueError:
-        raise GroupworkError("no_such_file") from None
+    return form_id("file", "no_such_file")
 
 
 def store() -> files.FileStore:
@@ -445,11 +445,12 @@ def download(asked: Asking) -> Any:
     return send_file(row)
 
 
-def _choices(rubric_codes: list[str]) -> dict[str, int]:
+def level_choices(rubric_codes: list[str]) -> dict[str, int]:
+    """The level chosen for each criterion of a rubric form (a review or a grading)."""
     chosen: dict[str, int] = {}
     for code in rubric_codes:
         raw = request.form.get(f"level-{code}", "")
-        if raw.isdigit():
+        if re.fullmatch(r"[0-9]{1,2}", raw):
             chosen[code] = int(raw)
     return chosen
 
@@ -461,10 +462,7 @@ def review(asked: Asking) -> Any:
     db = session()
     group = _own_group(asked)
     rubric = asked.settings.to_rubric()
-    try:
-        assignment = int(request.form.get("assignment", ""))
-    except ValueError:
-        raise GroupworkError("no_such_review") from None
+    assignment = form_id("assignment", "no_such_review")
     profile = learners.get(db, asked.user) or learners.Profile()
     reviewing.give(
         db,
@@ -472,7 +470,7 @@ def review(asked: Asking) -> Any:
         group,
         asked.user,
         assignment,
-        _choices([c.code for c in rubric.criteria] if rubric else []),
+        level_choices([c.code for c in rubric.criteria] if rubric else []),
         request.form.get("comment", ""),
         profile.actor(asked.user),
         source_name(),
