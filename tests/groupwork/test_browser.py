@@ -38,7 +38,7 @@ def course(tool: Tool) -> Iterator[OpenEdxPlatform]:
             [
                 {"user_id": u, "roles": [LEARNER], "status": "Active", "name": n}
                 for u, n in PEOPLE.items()
-            ]  # fmt: skip
+            ]
         )
         yield platform
 
