@@ -71,6 +71,17 @@ def active(db: Session, exercise: Exercise) -> dict[int, list[Membership]]:
     return out
 
 
+def everyone(db: Session, exercise: Exercise) -> list[Membership]:
+    """Every membership of the exercise, past and present, in the order they began."""
+    return list(
+        db.scalars(
+            sa.select(Membership)
+            .where(Membership.exercise_id == exercise.id)
+            .order_by(Membership.joined_at, Membership.id)
+        )
+    )
+
+
 def members(db: Session, group_: Group) -> list[Membership]:
     """A group's current members, in the order they joined."""
     return list(
@@ -313,10 +324,15 @@ def apply_import(
     return made
 
 
-def out_of_bounds(db: Session, exercise: Exercise) -> Sequence[tuple[Group, int]]:
-    """Groups whose size is outside the bounds now, with the size, for the instructor."""
+def out_of_bounds(
+    db: Session, exercise: Exercise, now: dict[int, list[Membership]] | None = None
+) -> Sequence[tuple[Group, int]]:
+    """Groups whose size is outside the bounds now, with the size, for the instructor.
+
+    ``now``: the current members by group, when the caller has them already.
+    """
     bounds = settings_of(exercise).bounds
-    now = active(db, exercise)
+    now = active(db, exercise) if now is None else now
     return [
         (g, len(now[g.id]))
         for g in groups_of(db, exercise)

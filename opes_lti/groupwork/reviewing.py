@@ -10,6 +10,7 @@ still lacks reviews.
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 from datetime import datetime
 
 import sqlalchemy as sa
@@ -20,6 +21,7 @@ from opes_lti.events import outbox
 from opes_lti.events.domain import Actor, GroupExerciseReviewed, GroupReviewPayload
 from opes_lti.groups import reviews
 from opes_lti.groups.rubric import Rubric, RubricError
+from opes_lti.groups.settings import ExerciseSettings
 from opes_lti.groupwork import membership
 from opes_lti.groupwork.errors import GroupworkError
 from opes_lti.groupwork.exercises import context_of, settings_of
@@ -259,26 +261,64 @@ def staff_grade(
     return found
 
 
+def _grade(
+    settings: ExerciseSettings, submission: Submission | None, scores: list[float]
+) -> float | None:
+    """The group's grade from its submission and the scores of the reviews it received."""
+    if submission is None:
+        return None
+    scale = settings.grading.scale
+    rubric = settings.to_rubric()
+    if submission.staff_score is not None:
+        return submission.staff_score / rubric.most * scale if rubric else submission.staff_score
+    if settings.reviews is None or rubric is None or len(scores) < settings.reviews.needs:
+        return None
+    return rubric.grade(scores, scale)
+
+
 def group_grade(db: Session, exercise: Exercise, group: Group) -> float | None:
     """The group's grade on the exercise's scale, or None while it cannot be given.
 
     The instructor's own grading wins; otherwise the mean of the peer reviews, once the
     work has the reviews it needs.
     """
-    settings = settings_of(exercise)
-    scale = settings.grading.scale
     found = db.scalar(sa.select(Submission).where(Submission.group_id == group.id))
-    if found is None:
-        return None
-    rubric = settings.to_rubric()
-    if found.staff_score is not None:
-        return found.staff_score / rubric.most * scale if rubric else found.staff_score
-    if settings.reviews is None or rubric is None:
-        return None
     scores = [a.score for a in received(db, exercise, group) if a.score is not None]
-    if len(scores) < settings.reviews.needs:
-        return None
-    return rubric.grade(scores, scale)
+    return _grade(settings_of(exercise), found, scores)
+
+
+@dataclass(frozen=True)
+class Standing:
+    """Where one group's work stands: handed in, reviews received, its grade now."""
+
+    submission: Submission | None
+    received: int
+    grade: float | None
+
+
+def standings(db: Session, exercise: Exercise) -> dict[int, Standing]:
+    """Every group's standing, by group id, in three queries whatever the number of groups."""
+    settings = settings_of(exercise)
+    submitted = {
+        s.group_id: s
+        for s in db.scalars(
+            sa.select(Submission)
+            .join(Group, Submission.group_id == Group.id)
+            .where(Group.exercise_id == exercise.id)
+        )
+    }
+    scores: dict[int, list[float]] = {}
+    for a in current(db, exercise):
+        if a.done_at is not None and a.score is not None:
+            scores.setdefault(a.reviewed_group_id, []).append(a.score)
+    return {
+        g.id: Standing(
+            submitted.get(g.id),
+            len(scores.get(g.id, [])),
+            _grade(settings, submitted.get(g.id), scores.get(g.id, [])),
+        )
+        for g in membership.groups_of(db, exercise)
+    }
 
 
 def may_read_file(db: Session, exercise: Exercise, user: str, file_id: int) -> bool:

@@ -34,7 +34,7 @@ from opes_lti.groupwork.views import (
     bp,
     form_id,
     level_choices,
-    numbered,
+    numberer,
 )
 from opes_lti.groupwork.wording import message, settings_message
 from opes_lti.learners import services as learners
@@ -66,12 +66,12 @@ def instructors[View: Callable[..., Any]](view: View) -> View:
     return run  # type: ignore[return-value]
 
 
-def _names(asked: Asking, roster: launched.Roster) -> dict[str, str]:
-    rows = [m for g in membership.groups_of(session(), asked.exercise)
-            for m in membership.history(session(), g)]  # fmt: skip
-    shown = launched.names_of(rows, roster.names, numbered)
+def _names(roster: launched.Roster, rows: list[Membership]) -> dict[str, str]:
+    """Everyone's name on the instructor's pages: the roster's, else a number."""
+    number = numberer()
+    shown = launched.names_of(rows, roster.names, number)
     for index, user in enumerate(sorted(set(roster.people) - set(shown)), len(shown) + 1):
-        shown[user] = roster.names.get(user) or numbered(index)
+        shown[user] = roster.names.get(user) or number(index)
     return shown
 
 
@@ -80,20 +80,24 @@ def staff_page(asked: Asking, error: str = "", notice: str = "") -> str:
     db = session()
     ex = asked.exercise
     roster = launched.course_roster(db, asked.launch)
-    now = membership.active(db, ex)
+    everyone = membership.everyone(db, ex)
+    all_groups = membership.groups_of(db, ex)
+    now: dict[int, list[Membership]] = {g.id: [] for g in all_groups}
+    for row in everyone:
+        if row.left_at is None:
+            now[row.group_id].append(row)
     placed = {m.user for rows in now.values() for m in rows}
-    groups = []
-    for g in membership.groups_of(db, ex):
-        submission = work.submission(db, g)
-        groups.append(
-            {
-                "group": g,
-                "members": now[g.id],
-                "submission": submission,
-                "received": len(reviewing.received(db, ex, g)),
-                "grade": reviewing.group_grade(db, ex, g),
-            }
-        )
+    standing = reviewing.standings(db, ex)
+    groups = [
+        {
+            "group": g,
+            "members": now[g.id],
+            "submission": standing[g.id].submission,
+            "received": standing[g.id].received,
+            "grade": standing[g.id].grade,
+        }
+        for g in all_groups
+    ]
     settings = asked.settings
     return render_template(
         "groupwork/staff.html",
@@ -102,9 +106,11 @@ def staff_page(asked: Asking, error: str = "", notice: str = "") -> str:
         groups=groups,
         roster=roster,
         unplaced=sorted(u for u in roster.people if u not in placed),
-        names=_names(asked, roster),
-        out_of_bounds=membership.out_of_bounds(db, ex),
+        names=_names(roster, everyone),
+        out_of_bounds=membership.out_of_bounds(db, ex, now),
         reviews_started=bool(reviewing.current(db, ex)),
+        # Looked up once, not per group (no variables: the translation, unformatted).
+        group_label=_("Group %(n)s"),
         waiting=reviewing.waiting(db, ex) if settings.reviews else [],
         error=error,
         notice=notice,
@@ -199,7 +205,7 @@ def roster_csv(asked: Asking) -> Any:
     """The learners and their groups now, as a spreadsheet to edit and import."""
     db = session()
     roster = launched.course_roster(db, asked.launch)
-    names = _names(asked, roster)
+    names = _names(roster, membership.everyone(db, asked.exercise))
     now = membership.active(db, asked.exercise)
     where = {m.user: g for g in membership.groups_of(db, asked.exercise) for m in now[g.id]}
     out = io.StringIO()
@@ -244,7 +250,7 @@ def import_groups(asked: Asking) -> Any:
     except UnicodeDecodeError:
         text = raw.decode("cp1252", errors="replace")  # an older spreadsheet's own saving
     roster = launched.course_roster(db, asked.launch)
-    keys = _import_keys(roster, _names(asked, roster))
+    keys = _import_keys(roster, _names(roster, membership.everyone(db, asked.exercise)))
     read = csvgroups.read(text, keys, asked.settings.bounds)
     if not read.usable:
         problems = "; ".join(_problem(p) for p in read.problems[:20])
@@ -378,6 +384,7 @@ def group_page(asked: Asking, group: Group, error: str = "", notice: str = "") -
     db = session()
     ex = asked.exercise
     roster = launched.course_roster(db, asked.launch)
+    history = membership.history(db, group)
     submission = work.submission(db, group)
     grades_now = marks.compute(db, ex, group) if submission is not None else []
     db.commit()  # the parts shown are the ones stored
@@ -386,8 +393,8 @@ def group_page(asked: Asking, group: Group, error: str = "", notice: str = "") -
         asked=asked,
         settings=asked.settings,
         group=group,
-        history=membership.history(db, group),
-        names=_names(asked, roster),
+        history=history,
+        names=_names(roster, history),
         latest=work.latest(db, group),
         versions=list(reversed(work.versions(db, group))),
         submission=submission,

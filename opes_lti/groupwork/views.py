@@ -165,6 +165,12 @@ def numbered(n: int) -> str:
     return _("Member %(n)s", n=n)
 
 
+def numberer() -> Callable[[int], str]:
+    """:func:`numbered`, its words looked up once: for pages naming thousands of people."""
+    pattern = _("Member %(n)s")  # no variables: the translation, unformatted
+    return lambda n: pattern % {"n": n}
+
+
 def learner_page(asked: Asking, error: str = "", notice: str = "") -> str:
     """The learner's page: choosing a group, or the group's work, reviews and grade."""
     db = session()
@@ -217,6 +223,7 @@ def _group_view(asked: Asking, group: Group) -> dict[str, Any]:
         "names": names,
         "latest": work.latest(db, group),
         "versions": list(reversed(work.versions(db, group))),
+        "what_changed": _("What changed"),
         "submission": submission,
         "files": files.files_of(db, group),
         "giving": giving,
