@@ -13,6 +13,7 @@ import uuid
 from collections.abc import Iterator
 from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
+from typing import Any
 
 import psutil
 import requests
@@ -155,3 +156,62 @@ def kept_postgres(name: str) -> Iterator[str]:
     url = sa.make_url(PG_ADMIN).set(database=name).render_as_string(hide_password=False)
     migrate.upgrade(url)
     yield url
+
+
+#: The platform the one-request-at-a-time benches sign their page tokens for.
+BENCH_ISSUER = "https://lms.bench.example"
+LEARNER_ROLE = "http://purl.imsglobal.org/vocab/lis/v2/membership#Learner"
+
+
+def bench_platform(db: Any) -> int:
+    """Register the bench's platform in ``db``; its id."""
+    from opes_lti.lti.registrations import PlatformSpec, add_platform
+
+    return add_platform(
+        db,
+        PlatformSpec(
+            name="bench",
+            issuer=BENCH_ISSUER,
+            client_id="c",
+            auth_login_url=BENCH_ISSUER + "/auth",
+            auth_token_url=BENCH_ISSUER + "/token",
+            key_set_url=BENCH_ISSUER + "/jwks",
+            deployment_ids=("1",),
+        ),
+    ).id
+
+
+def single_worker_tool(url: str, instance: str, port: int) -> Server:
+    """The tool under gunicorn with one worker and one thread: each call's own cost."""
+    env = {
+        "OPES_DATABASE_URL": url,
+        "OPES_INSTANCE_PATH": instance,
+        "OPES_SECRET_KEY": "bench",
+        "OPES_BASE_URL": f"http://127.0.0.1:{port}",
+    }
+    return Server.opes(
+        ["--service", "tool", "--workers", "1", "--threads", "1", "--no-access-log"], env, port
+    )
+
+
+def page_token(
+    platform_id: int, user: str, link: str, custom: dict[str, str], role: str = LEARNER_ROLE
+) -> str:
+    """A page token as a launch of ``link`` issues it (the tool's secret is "bench")."""
+    from opes_lti.lti.launch import CLAIM
+    from opes_lti.lti.sessions import PageSessions
+
+    claims = {
+        "iss": BENCH_ISSUER,
+        "aud": "c",
+        "sub": user,
+        CLAIM + "message_type": "LtiResourceLinkRequest",
+        CLAIM + "deployment_id": "1",
+        CLAIM + "roles": [role],
+        CLAIM + "context": {"id": "course-1"},
+        CLAIM + "resource_link": {"id": link, "title": "Bench"},
+        CLAIM + "custom": custom,
+    }
+    return PageSessions("bench").sign(
+        {"platform": platform_id, "claims": claims, "user": user, "locale": "it", "roles": [role]}
+    )

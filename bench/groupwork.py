@@ -21,19 +21,25 @@ from typing import Any
 
 import requests
 
-from bench.common import RESULTS, ROOT, Server, percentile, scratch_postgres
+from bench.common import (
+    BENCH_ISSUER,
+    LEARNER_ROLE,
+    RESULTS,
+    ROOT,
+    Server,
+    bench_platform,
+    page_token,
+    percentile,
+    scratch_postgres,
+    single_worker_tool,
+)
 from opes_lti.core.db import Database
 from opes_lti.events.domain import Context
 from opes_lti.groups.formation import Member
 from opes_lti.groupwork import exercises, membership, work
 from opes_lti.groupwork.membership import Joining
-from opes_lti.lti.launch import CLAIM
-from opes_lti.lti.registrations import PlatformSpec, add_platform
-from opes_lti.lti.sessions import PageSessions
 
-ISSUER = "https://lms.bench.example"
 LINK = "rl-groupwork"
-LEARNER = "http://purl.imsglobal.org/vocab/lis/v2/membership#Learner"
 INSTRUCTOR = "http://purl.imsglobal.org/vocab/lis/v2/membership#Instructor"
 
 
@@ -41,21 +47,9 @@ def seed(url: str, groups: int) -> tuple[int, list[list[str]]]:
     """The platform, and an exercise of ``groups`` groups of four with a draft each."""
     database = Database(url)
     with database.transaction() as db:
-        platform = add_platform(
-            db,
-            PlatformSpec(
-                name="bench",
-                issuer=ISSUER,
-                client_id="c",
-                auth_login_url=ISSUER + "/auth",
-                auth_token_url=ISSUER + "/token",
-                key_set_url=ISSUER + "/jwks",
-                deployment_ids=("1",),
-            ),
-        )
-        platform_id = platform.id
+        platform_id = bench_platform(db)
         where = exercises.Where(
-            Context(platform="lti", platform_id=ISSUER, course="course-1", activity=LINK),
+            Context(platform="lti", platform_id=BENCH_ISSUER, course="course-1", activity=LINK),
             LINK,
             platform_id=platform_id,
         )
@@ -97,42 +91,11 @@ def figures(groups: int, calls: int) -> dict[str, dict[str, float]]:
     """Every timed call against a freshly seeded database."""
     with scratch_postgres() as url, tempfile.TemporaryDirectory() as tmp:
         platform_id, members = seed(url, groups)
-        port = 5397
-        env = {
-            "OPES_DATABASE_URL": url,
-            "OPES_INSTANCE_PATH": tmp,
-            "OPES_SECRET_KEY": "bench",
-            "OPES_BASE_URL": f"http://127.0.0.1:{port}",
-        }
-        server = Server.opes(
-            ["--service", "tool", "--workers", "1", "--threads", "1", "--no-access-log"],
-            env,
-            port,
-        )
-        pages = PageSessions("bench")
+        server = single_worker_tool(url, tmp, 5397)
         http = requests.Session()
 
-        def token(user: str, role: str = LEARNER) -> str:
-            claims = {
-                "iss": ISSUER,
-                "aud": "c",
-                "sub": user,
-                CLAIM + "message_type": "LtiResourceLinkRequest",
-                CLAIM + "deployment_id": "1",
-                CLAIM + "roles": [role],
-                CLAIM + "context": {"id": "course-1"},
-                CLAIM + "resource_link": {"id": LINK, "title": "Bench"},
-                CLAIM + "custom": {"activity": "groupwork"},
-            }
-            return pages.sign(
-                {
-                    "platform": platform_id,
-                    "claims": claims,
-                    "user": user,
-                    "locale": "it",
-                    "roles": [role],
-                }
-            )
+        def token(user: str, role: str = LEARNER_ROLE) -> str:
+            return page_token(platform_id, user, LINK, {"activity": "groupwork"}, role)
 
         def post(path: str, data: dict[str, str], expect: int = 200) -> None:
             answer = http.post(server.url + "/groupwork" + path, data=data, timeout=30)

@@ -27,14 +27,19 @@ from typing import Any
 
 import requests
 
-from bench.common import RESULTS, ROOT, Server, percentile, scratch_postgres
+from bench.common import (
+    RESULTS,
+    ROOT,
+    bench_platform,
+    page_token,
+    percentile,
+    scratch_postgres,
+    single_worker_tool,
+)
 from opes_lti.competencies import builtin, case
 from opes_lti.competencies.framework import Area, Framework, Text
 from opes_lti.core.db import Database
 from opes_lti.framework_library import services as library
-from opes_lti.lti.launch import CLAIM
-from opes_lti.lti.registrations import PlatformSpec, add_platform
-from opes_lti.lti.sessions import PageSessions
 
 
 def thirty() -> Framework:
@@ -135,61 +140,15 @@ def lti_figures(framework: Framework, calls: int) -> dict[str, dict[str, float]]
     with scratch_postgres() as url, tempfile.TemporaryDirectory() as tmp:
         database = Database(url)
         with database.transaction() as db:
-            platform = add_platform(
-                db,
-                PlatformSpec(
-                    name="bench",
-                    issuer="https://lms.bench.example",
-                    client_id="c",
-                    auth_login_url="https://lms.bench.example/auth",
-                    auth_token_url="https://lms.bench.example/token",  # noqa: S106 - a URL
-                    key_set_url="https://lms.bench.example/jwks",
-                    deployment_ids=("1",),
-                ),
-            )
-            platform_id = platform.id
+            platform_id = bench_platform(db)
             library.add(db, framework)
         database.dispose()
-        port = 5396
-        env = {
-            "OPES_DATABASE_URL": url,
-            "OPES_INSTANCE_PATH": tmp,
-            "OPES_SECRET_KEY": "bench",
-            "OPES_BASE_URL": f"http://127.0.0.1:{port}",
-        }
-        server = Server.opes(
-            ["--service", "tool", "--workers", "1", "--threads", "1", "--no-access-log"],
-            env,
-            port,
-        )
-        pages = PageSessions("bench")
+        server = single_worker_tool(url, tmp, 5396)
         http = requests.Session()
 
         def token(user: str) -> str:
-            claims = {
-                "iss": "https://lms.bench.example",
-                "aud": "c",
-                "sub": user,
-                CLAIM + "message_type": "LtiResourceLinkRequest",
-                CLAIM + "deployment_id": "1",
-                CLAIM + "roles": ["http://purl.imsglobal.org/vocab/lis/v2/membership#Learner"],
-                CLAIM + "context": {"id": "course-1"},
-                CLAIM + "resource_link": {"id": "rl-1"},
-                CLAIM + "custom": {
-                    "activity": "selfassessment",
-                    "framework": framework.id,
-                    "display": "area",
-                },
-            }
-            return pages.sign(
-                {
-                    "platform": platform_id,
-                    "claims": claims,
-                    "user": user,
-                    "locale": "it",
-                    "roles": claims[CLAIM + "roles"],
-                }
-            )
+            custom = {"activity": "selfassessment", "framework": framework.id, "display": "area"}
+            return page_token(platform_id, user, "rl-1", custom)
 
         def ok(response: requests.Response) -> None:
             if response.status_code != 200:
