@@ -274,3 +274,50 @@ def test_a_file_disguised_by_its_name_is_refused_and_nothing_kept(
     with tool.database.sessions() as db:
         kept = db.execute(sa.text("SELECT content_type FROM group_files")).scalar_one()
     assert kept == "text/plain"
+
+
+def test_placed_by_deep_linking_with_a_key_of_its_own_and_copied_with_the_course(
+    tool: Tool, platform: OpenEdxPlatform
+) -> None:
+    platform.enable_deep_linking()
+    browser = requests.Session()
+    picker = platform.launch(browser, message_type="LtiDeepLinkingRequest", role="instructor")
+    assert picker.response.status_code == 200
+    keys = []
+    for _ in range(2):  # two placements, two keys
+        picker = platform.launch(browser, message_type="LtiDeepLinkingRequest", role="instructor")
+        answer = browser.post(
+            tool.url + "/lti/deep-link",
+            timeout=10,
+            data={
+                "token": _hidden(picker.response.text, "token"),
+                "activity": "groupwork",
+                "title-groupwork": "Progetto per il bando",
+                "opt-groupwork-formation": "mix_regions",
+                "opt-groupwork-deliverable": "link",
+                "opt-groupwork-scheme": "individual",
+            },
+        )
+        assert answer.status_code == 200, answer.text[-800:]
+        (item,) = platform.consumer.check_and_decode_deep_linking_token(_hidden(answer.text, "JWT"))
+        keys.append(item["custom"].pop("exercise_config"))
+        assert item["custom"] == {
+            "activity": "groupwork",
+            "formation": "mix_regions",
+            "deliverable": "link",
+            "scheme": "individual",
+        }
+    assert len(set(keys)) == 2
+    assert all(uuid.UUID(k) for k in keys)
+
+    # The designer's settings, then the course copied: a new link with the same key.
+    custom = {**item["custom"], "exercise_config": keys[1]}
+    teacher = Person(tool, platform, "prof", "instructor", "block-original", custom)
+    teacher.post("/staff/settings/save", **(SETTINGS | {"most": "4", "deliverable": "link"}))
+    copy = Person(tool, platform, "prof", "instructor", "block-copied", custom)
+    page = copy.post("/staff/settings")
+    assert 'id="gw-most" name="most" min="1" max="50" required value="4"' in page
+    assert "Progettare per un bando" in page
+    with tool.database.sessions() as db:
+        rows = db.execute(sa.select(Exercise.placement_id, Exercise.config_key)).all()
+    assert sorted(rows) == [("block-copied", keys[1]), ("block-original", keys[1])]
