@@ -85,6 +85,11 @@ def of(event: Any, payload: Mapping[str, Any]) -> Iterator[FactRow]:
             kind.split(".")[1], "group_graded"
         )
         yield FactRow(step, f"{payload['exercise']}|{payload['submission']}", at, **who)
+        if step == "group_graded":
+            # One graded event per member: the people graded, not only the groups.
+            yield FactRow(
+                "group_member_graded", f"{event.actor_id}|{payload['exercise']}", at, **who
+            )
     elif kind == "community.joined":
         community = payload["community"]
         yield FactRow("member", f"{event.actor_id}|{community}", at, **who, community=community)

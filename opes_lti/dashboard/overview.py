@@ -37,6 +37,7 @@ FIGURES: tuple[tuple[str, str, str | None, bool], ...] = (
     ("organisations_post", "sa_post", "organisation", False),
     ("groups_submitted", "group_submitted", None, False),
     ("groups_graded", "group_graded", None, False),
+    ("members_graded", "group_member_graded", None, True),
     ("members", "member", None, True),
     ("attendance", "attendance", None, True),
     ("meetings_online", "meeting", "online", False),

@@ -197,6 +197,7 @@ def _figure_title(name: str) -> str:
         "organisations_post": _("Organisational self-assessments after"),
         "groups_submitted": _("Group exercises handed in"),
         "groups_graded": _("Group exercises graded"),
+        "members_graded": _("Learners graded in group exercises"),
         "members": _("Community members"),
         "attendance": _("Attendances at meetings"),
         "meetings_online": _("Meetings held online"),

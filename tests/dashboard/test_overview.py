@@ -45,7 +45,7 @@ def test_the_counts_equal_distinct_things_in_the_raw_events_however_they_arrive(
     with database.sessions() as db:
         seen = programme.overview(db, reach.national(), gap.Filters(), k=1)
         waiting = programme.follow_up(db, reach.national(), gap.Filters(), k=1)
-    for name in ("learners", "pre", "post", "members"):
+    for name in ("learners", "pre", "post", "members", "groups_graded", "members_graded"):
         assert seen.totals[name] == expected[name], name
     assert sum(w.count or 0 for w in waiting) == expected["waiting"]
 

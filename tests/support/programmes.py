@@ -62,6 +62,22 @@ def joined(learner: int, community: str) -> dict[str, Any]:
     )
 
 
+def graded(learner: int, exercise: int, group: int, score: float) -> dict[str, Any]:
+    """A member's grade in a group exercise (one event per member, regrading sends anew)."""
+    return event_json(
+        "group_exercise.graded",
+        actor={"id": f"l{learner}"},
+        payload={
+            "exercise": f"e{exercise}",
+            "group": f"g{group}",
+            "submission": f"s{exercise}-{group}",
+            "score": score,
+            "max_score": 100,
+        },
+        occurred_at=START.isoformat(),
+    )
+
+
 def programme(seed: int) -> list[dict[str, Any]]:
     rnd = random.Random(seed)
     learners = rnd.randint(3, 12)
@@ -70,6 +86,12 @@ def programme(seed: int) -> list[dict[str, Any]]:
         joined(rnd.randrange(learners), rnd.choice(["giovani", "welfare"]))
         for _ in range(rnd.randint(0, 6))
     ]
+    # Groups of the learners, graded member by member, some graded twice.
+    for _ in range(rnd.randint(0, 4)):
+        exercise, group = rnd.randrange(2), rnd.randrange(3)
+        for member in rnd.sample(range(learners), k=rnd.randint(1, min(3, learners))):
+            events += [graded(member, exercise, group, rnd.uniform(0, 100))
+                       for _ in range(rnd.randint(1, 2))]  # fmt: skip
     events += rnd.sample(events, k=len(events) // 5)  # sent again: duplicates
     rnd.shuffle(events)
     return events
@@ -159,6 +181,20 @@ def expected_counts(events: list[dict[str, Any]]) -> dict[str, int]:
             }
         ),
         "waiting": len(before - after),
+        "groups_graded": len(
+            {
+                (e["payload"]["exercise"], e["payload"]["submission"])
+                for e in unique
+                if e["type"] == "group_exercise.graded"
+            }
+        ),
+        "members_graded": len(
+            {
+                (e["actor"]["id"], e["payload"]["exercise"])
+                for e in unique
+                if e["type"] == "group_exercise.graded"
+            }
+        ),
     }
 
 
