@@ -18,6 +18,7 @@ from flask import Response, current_app, render_template, request
 from flask_babel import force_locale
 from flask_babel import gettext as _
 
+from opes_lti.competencies import csvformat
 from opes_lti.core.db import session
 from opes_lti.core.limits import body_limit
 from opes_lti.groups import csvgroups
@@ -196,6 +197,8 @@ def _import_keys(roster: launched.Roster, names: dict[str, str]) -> dict[str, st
             keys[joining.subject] = user
         if user in names:
             keys[names[user]] = user
+            # As the roster sheet wrote it: a name a spreadsheet would run is guarded there.
+            keys[str(csvformat.cell(names[user]))] = user
     return keys
 
 
@@ -214,7 +217,9 @@ def roster_csv(asked: Asking) -> Any:
     for user in sorted(roster.people, key=lambda u: names.get(u, u)):
         group = where.get(user)
         label = roster.names.get(user) or user
-        writer.writerow([label, (group.name or str(group.number)) if group else ""])
+        group_name = (group.name or str(group.number)) if group else ""
+        # Names come from the platform, as a learner wrote them: none runs as a formula.
+        writer.writerow([csvformat.cell(label), csvformat.cell(group_name)])
     return Response(
         "\ufeff" + out.getvalue(),
         mimetype="text/csv",

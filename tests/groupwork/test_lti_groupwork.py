@@ -3,6 +3,8 @@ groups and their instructor; the platform receives a score for every member."""
 
 from __future__ import annotations
 
+import csv
+import io
 import re
 import uuid
 from typing import Any
@@ -321,3 +323,30 @@ def test_placed_by_deep_linking_with_a_key_of_its_own_and_copied_with_the_course
     with tool.database.sessions() as db:
         rows = db.execute(sa.select(Exercise.placement_id, Exercise.config_key)).all()
     assert sorted(rows) == [("block-copied", keys[1]), ("block-original", keys[1])]
+
+
+def test_the_roster_sheet_runs_no_formula_and_imports_back_as_it_was(
+    tool: Tool, platform: OpenEdxPlatform
+) -> None:
+    hostile = ['=HYPERLINK("http://x.example")', "+1+1", "@SUM(A1)", "Maria Rossi"]
+    platform.enable_nrps(
+        [
+            {"user_id": f"u{i}", "roles": [LEARNER], "status": "Active", "name": name}
+            for i, name in enumerate(hostile)
+        ]
+    )
+    custom, link = _custom(), "block-gw-sheet"
+    teacher = Person(tool, platform, "prof", "instructor", link, custom)
+    teacher.post("/staff/settings/save", **(SETTINGS | {"formation": "instructor"}))
+    sheet = teacher.post("/staff/roster.csv")
+    rows = list(csv.reader(io.StringIO(sheet.lstrip("\ufeff")), delimiter=";"))[1:]
+    assert sorted(r[0] for r in rows) == sorted(["'" + n if n[0] in "=+@" else n for n in hostile])
+    # The sheet filled in and sent back: every learner placed as written.
+    out = io.StringIO()
+    csv.writer(out, delimiter=";").writerows([["persona", "gruppo"], *[[r[0], "A"] for r in rows]])
+    filled = out.getvalue()
+    page = teacher.post(
+        "/staff/import", files={"file": ("gruppi.csv", filled.encode(), "text/csv")}
+    )
+    assert "Groups imported." in page
+    assert len(_groups(tool)) == len(hostile)
