@@ -160,13 +160,11 @@ def _own_group(asked: Asking) -> Group:
     return found
 
 
-def numbered(n: int) -> str:
-    """The name of a member the roster does not name."""
-    return _("Member %(n)s", n=n)
-
-
 def numberer() -> Callable[[int], str]:
-    """:func:`numbered`, its words looked up once: for pages naming thousands of people."""
+    """The name of a member the roster does not name, by number ("Membro 3").
+
+    Its words are looked up once per page, not per member: a page may name thousands.
+    """
     pattern = _("Member %(n)s")  # no variables: the translation, unformatted
     return lambda n: pattern % {"n": n}
 
@@ -211,7 +209,7 @@ def _group_view(asked: Asking, group: Group) -> dict[str, Any]:
     ex, user = asked.exercise, asked.user
     history = membership.history(db, group)
     current = [m for m in history if m.left_at is None]
-    names = launched.names_of(history, {}, numbered)
+    names = launched.names_of(history, {}, numberer())
     submission = work.submission(db, group)
     giving = [
         (a, work.submission(db, membership.group(db, ex, a.reviewed_group_id)))
@@ -272,7 +270,7 @@ def past(asked: Asking) -> Any:
         settings=asked.settings,
         group=group,
         history=history,
-        names=launched.names_of(history, {}, numbered),
+        names=launched.names_of(history, {}, numberer()),
         latest=work.latest(db, group),
         submission=work.submission(db, group),
         files=files.files_of(db, group),
@@ -311,7 +309,7 @@ def draft(asked: Asking) -> Any:
             theirs=outcome.theirs,
             mine=outcome.mine,
             changes=drafts.diff(outcome.theirs.text, outcome.mine),
-            names=launched.names_of(membership.history(db, group), {}, numbered),
+            names=launched.names_of(membership.history(db, group), {}, numberer()),
         ), 409
     db.commit()
     notice = (
@@ -345,7 +343,7 @@ def version(asked: Asking) -> Any:
         group=group,
         shown=shown,
         changes=drafts.diff(before, shown.text),
-        names=launched.names_of(membership.history(db, group), {}, numbered),
+        names=launched.names_of(membership.history(db, group), {}, numberer()),
     )
 
 
@@ -364,7 +362,7 @@ def confirm(asked: Asking) -> Any:
         latest=work.latest(db, group),
         files=files.files_of(db, group),
         members=membership.members(db, group),
-        names=launched.names_of(membership.history(db, group), {}, numbered),
+        names=launched.names_of(membership.history(db, group), {}, numberer()),
     )
 
 
