@@ -10,7 +10,7 @@ rollups' counting time.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from functools import cache
 from typing import Any
 
@@ -39,24 +39,42 @@ def upsert(
     earliest event wins, whatever order events come in). Nothing to add or replace: a
     conflicting row is left as it is.
     """
-    if not rows:
+    if rows:
+        columns = {name: [row[name] for row in rows] for name in rows[0]}
+        upsert_columns(
+            db, table, columns, conflict, add=add, replace=replace, if_earlier=if_earlier
+        )
+
+
+def upsert_columns(
+    db: Session,
+    table: Any,
+    columns: Mapping[str, Sequence[Any]],
+    conflict: Sequence[str],
+    *,
+    add: Sequence[str] = (),
+    replace: Sequence[str] = (),
+    if_earlier: str | None = None,
+) -> None:
+    """:func:`upsert` for rows given as one sequence per column (all of one length)."""
+    names = tuple(columns)
+    if not names or not columns[names[0]]:
         return
-    names = tuple(rows[0])
     if db.connection().dialect.name == "postgresql":
         statement = _unnest(
             table.name, names, tuple(conflict), tuple(add), tuple(replace), if_earlier
         )
         arrays = {}
-        for name in names:
-            values = [row[name] for row in rows]
+        for name, values in columns.items():
             is_json = isinstance(table.c[name].type, sa.JSON)
-            arrays[name] = [Jsonb(v) for v in values] if is_json else values
+            arrays[name] = [Jsonb(v) for v in values] if is_json else list(values)
         driver: Any = db.connection().connection.driver_connection  # same transaction
         with driver.cursor() as cursor:
             cursor.execute(statement, arrays)
         return
+    rows = [dict(zip(names, values, strict=True)) for values in zip(*columns.values(), strict=True)]
     for start in range(0, len(rows), _SQLITE_CHUNK):
-        stmt = sqlite.insert(table).values(list(rows[start : start + _SQLITE_CHUNK]))
+        stmt = sqlite.insert(table).values(rows[start : start + _SQLITE_CHUNK])
         changes = {c: table.c[c] + stmt.excluded[c] for c in add}
         changes |= {c: stmt.excluded[c] for c in replace}
         if not changes:

@@ -9,7 +9,9 @@ never the pairs or the events).
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
+from functools import lru_cache
 
+from opes_lti.competencies.pairing import DIMENSIONS
 from opes_lti.dashboard.models import CELL_DIMENSIONS
 
 #: Outside a cell's grain a dimension holds this, so one unique key serves every grain.
@@ -53,3 +55,17 @@ def cells_of(
         for community in groups if with_community else [ANY]:
             values = dimensions | {"community": community}
             yield grain, tuple(values[d] if d in dims else ANY for d in CELL_DIMENSIONS)
+
+
+@lru_cache(maxsize=1 << 16)
+def cell_keys(
+    values: tuple[str, ...], communities: tuple[str, ...], joined_only: bool
+) -> tuple[tuple[int, tuple[str, ...]], ...]:
+    """:func:`cells_of` for a pair's ``values`` (of ``pairing.DIMENSIONS``), remembered.
+
+    A programme's pairs share a few thousand combinations of place, role, course and
+    month, and counting asks for each pair's cells: computing them once per combination
+    was a tenth of counting's time.
+    """
+    dimensions = dict(zip(DIMENSIONS, values, strict=True))
+    return tuple(cells_of(dimensions, communities, joined_only=joined_only))
