@@ -239,3 +239,21 @@ class MemberGrade(Base):
     def final(self) -> float | None:
         """The grade that counts: the override when there is one."""
         return self.override if self.override is not None else self.computed
+
+
+class Visitor(Base):
+    """A learner who opened an exercise's block: the XBlock's roster where teams are off.
+
+    The LTI face has the platform's roster (NRPS) or its launch log for this; a block
+    has only who came, with what their OPES profile says groups mix by.
+    """
+
+    __tablename__ = "group_visitors"
+    __table_args__ = (sa.UniqueConstraint("exercise_id", "user", name="seen_once"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    exercise_id: Mapped[int] = _exercise_fk()
+    user: Mapped[str] = mapped_column(sa.String(64))
+    organisation: Mapped[str | None] = mapped_column(sa.String(200))
+    region: Mapped[str | None] = mapped_column(sa.String(10))
+    first_seen: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -21,7 +21,8 @@ bp = Blueprint("blocks_api", __name__, url_prefix="/api/v1/blocks")
 answers_json(bp, "opes-tool")
 
 
-def _call() -> services.BlockCall:
+def block_call() -> services.BlockCall:
+    """The calling site and whom it acts for; a JSON 401 or 400 otherwise."""
     db = session()
     site = services.REGISTRY.authenticate(db, bearer())
     if site is None:
@@ -45,14 +46,14 @@ def _call() -> services.BlockCall:
 @bp.get("/whoami")
 def whoami() -> Response:
     """The site, learner, role and course the call acts for (blocks check their setup)."""
-    call = _call()
+    call = block_call()
     return jsonify(site=call.site.name, actor=call.actor, role=call.role, course=call.course)
 
 
 @bp.get("/frameworks")
 def frameworks() -> Response:
     """The frameworks the tool offers, for the self-assessment's Studio editor."""
-    _call()
+    block_call()
 
     def url_of(framework_id: str) -> str:
         return url_for("blocks_api.framework", framework_id=framework_id, _external=True)
@@ -63,7 +64,7 @@ def frameworks() -> Response:
 @bp.get("/frameworks/<framework_id>")
 def framework(framework_id: str) -> Response:
     """One framework as CASE JSON (the block keeps a copy)."""
-    _call()
+    block_call()
     try:
         found = library.find(session(), framework_id)
     except library.UnknownFramework:

@@ -28,7 +28,7 @@ _ACTING = [
         "in": "header",
         "required": True,
         "description": "The course the block sits in.",
-        "schema": {"type": "string", "pattern": "^[!-~][ -~]{0,199}$"},
+        "schema": {"type": "string", "pattern": "^[!-~](?:[ -~]{0,198}[!-~])?$"},
     },
 ]
 
@@ -44,6 +44,33 @@ def _get(summary: str, ok: dict[str, Any], *extra: dict[str, Any]) -> dict[str, 
                 "400": {"description": "An acting header is missing or malformed", **_ERROR},
                 "401": {"description": "No valid site token", **_ERROR},
             },
+        }
+    }
+
+
+_OBJECT = {"type": "object"}
+#: Paths other packages add to this API (group work's, the communities'), by path.
+EXTRA_PATHS: dict[str, dict[str, Any]] = {}
+
+
+def post(summary: str, body: dict[str, Any], refusals: dict[str, str]) -> dict[str, Any]:
+    """A POST operation taking ``body`` (a JSON Schema) and answering JSON or an error."""
+    answers = {
+        "200": {"description": "OK", "content": {"application/json": {"schema": _OBJECT}}},
+        "400": {"description": "A field or an acting header is missing or wrong", **_ERROR},
+        "401": {"description": "No valid site token", **_ERROR},
+    }
+    answers |= {status: {"description": why, **_ERROR} for status, why in refusals.items()}
+    return {
+        "post": {
+            "summary": summary,
+            "security": [{"site": []}],
+            "parameters": _ACTING,
+            "requestBody": {
+                "required": True,
+                "content": {"application/json": {"schema": body}},
+            },
+            "responses": answers,
         }
     }
 
@@ -90,6 +117,7 @@ def document() -> dict[str, Any]:
             "/api/v1/blocks/whoami": _get("Who the call acts for", whoami),
             "/api/v1/blocks/frameworks": _get("The frameworks the tool offers", listed),
             "/api/v1/blocks/frameworks/{framework_id}": one,
+            **EXTRA_PATHS,
         },
         "components": {
             "securitySchemes": {"site": {"type": "http", "scheme": "bearer"}},

@@ -15,8 +15,9 @@ TOKEN_PREFIX = "opes_site_"  # noqa: S105 - a public marker, not a secret
 ACTOR, ROLE, COURSE = "X-OPES-Actor", "X-OPES-Role", "X-OPES-Course"
 Role = Literal["learner", "staff"]
 _PSEUDONYM = re.compile(r"[0-9a-f]{64}")
-#: Printable ASCII, as HTTP headers and Open edX course ids are; no leading space.
-_COURSE = re.compile(r"[!-~][ -~]{0,199}")
+#: Printable ASCII, as HTTP headers and Open edX course ids are; no space at either end
+#: (the outcome events' identifiers refuse one, and a course id never has one).
+_COURSE = re.compile(r"[!-~](?:[ -~]{0,198}[!-~])?")
 
 
 class SiteError(ValueError):
@@ -55,5 +56,7 @@ def acting(site: Caller, headers: Mapping[str, str]) -> BlockCall:
         raise ActingError(f"{ROLE}: learner or staff")
     course = headers.get(COURSE.lower(), "")
     if not _COURSE.fullmatch(course):
-        raise ActingError(f"{COURSE}: the course id (1 to 200 printable ASCII characters)")
+        raise ActingError(
+            f"{COURSE}: the course id (1 to 200 printable ASCII characters, no space at the ends)"
+        )
     return BlockCall(site, actor, "staff" if role == "staff" else "learner", course)

@@ -21,6 +21,7 @@ from opes_lti.events.delivery import Dispatcher, OutboxStore
 from opes_lti.events.domain import Context, OutcomeEvent
 from opes_xblocks import compat
 from opes_xblocks.fieldoutbox import FieldOutbox
+from opes_xblocks.i18n import current_language
 from opes_xblocks.sending import dispatcher_for
 from opes_xblocks.toolclient import ToolClient
 
@@ -121,6 +122,7 @@ class OpesBlock(XBlock):  # type: ignore[misc]  # XBlock ships no type informati
             "staff" if viewer.is_staff else "learner",
             # The course, or for a block outside one (the workbench) a stand-in.
             self.course()[:200] or "(no course)",
+            current_language(),
         )
 
     def event_context(self) -> Context:

@@ -126,7 +126,81 @@ STRINGS = {
 }
 
 
+#: The group exercise block's fixed texts, by key, as :data:`STRINGS` are.
+GROUP_STRINGS = {
+    "title": _("Group exercise"),
+    "brief": _("The brief"),
+    "due": _("Due: {due}"),
+    "due_late_marked": _("Work handed in later is marked late."),
+    "due_late_refused": _("After the deadline no work is taken."),
+    "not_formed": _(
+        "The groups are not formed yet. Your instructor forms them once everyone has "
+        "opened this exercise; come back then."
+    ),
+    "no_group": _("You are not in a group yet: your instructor will place you."),
+    "your_group": _("Your group"),
+    "group_number": _("Group {n}"),
+    "you": _("You"),
+    "member_number": _("Member {n}"),
+    "draft": _("The shared draft"),
+    "draft_help": _(
+        "Every member can write here. If someone saved since you opened the page, you "
+        "will see both texts and can merge them."
+    ),
+    "draft_version": _("Version {n}, saved by {who} on {at}."),
+    "draft_empty": _("Nobody has written anything yet."),
+    "save_draft": _("Save the draft"),
+    "saved": _("Saved as version {n}."),
+    "unchanged": _("Nothing changed since the last version."),
+    "conflict": _(
+        "Someone saved a newer version while you were writing. Their text and yours are "
+        "below: merge them in the box, then save again."
+    ),
+    "theirs_label": _("The newer version"),
+    "mine": _("Your text"),
+    "submit_title": _("Hand in"),
+    "confirm": _("I have read version {n} with my group and we hand it in."),
+    "link": _("The address of your group's work (http or https)"),
+    "submit": _("Hand in the group's work"),
+    "submitted": _("Handed in on {at} (version {n})."),
+    "submitted_link": _("Handed in on {at}: {link}"),
+    "late": _("Handed in late."),
+    "grade": _("Your grade: {grade} out of {scale}."),
+    "unavailable": _(
+        "The OPES tool cannot be reached just now, so the group's work cannot be shown. "
+        "Nothing is lost: try again in a few minutes."
+    ),
+    "not_set_up": _(
+        "This exercise is not connected to the OPES tool yet: the platform's operator "
+        "sets TOOL_URL and TOOL_TOKEN in XBLOCK_SETTINGS."
+    ),
+    "failed": _("Not done: check your connection, then try again."),
+    "staff_title": _("For instructors"),
+    "staff_visitors": _("Learners who opened this exercise: {n}"),
+    "staff_form": _("Form the groups now"),
+    "staff_form_help": _(
+        "Groups are formed once, from everyone who has opened the exercise; whoever comes "
+        "later joins a group with room."
+    ),
+    "staff_groups": _("Groups"),
+    "staff_group": _("Group"),
+    "staff_members": _("Members"),
+    "staff_handed_in": _("Handed in"),
+    "staff_grade": _("Grade"),
+    "staff_yes": _("yes"),
+    "staff_no": _("not yet"),
+    "staff_score": _("Score for group {n} (0 to {scale})"),
+    "staff_save_grade": _("Save the grade"),
+    "staff_publish": _("Publish to the members"),
+    "staff_published": _("{n} grades published."),
+    "staff_formed": _("{n} groups formed."),
+    "staff_graded": _("The group's grade is saved."),
+    "staff_empty": _("No groups yet."),
+}
+_TABLES = {"selfassessment": STRINGS, "groupwork": GROUP_STRINGS}
+
+
 @cache
-def strings(language: str) -> dict[str, str]:
-    """:data:`STRINGS` in ``language`` (one shared dict per language: read, never change)."""
-    return {key: gettext_for(language, message) for key, message in STRINGS.items()}
+def strings(language: str, block: str = "selfassessment") -> dict[str, str]:
+    """A block's texts in ``language`` (one shared dict per language: read, never change)."""
+    return {key: gettext_for(language, message) for key, message in _TABLES[block].items()}

@@ -47,13 +47,20 @@ class ToolClient:
 
     @classmethod
     def from_settings(
-        cls, settings: dict[str, Any], actor: str = "", role: str = "learner", course: str = ""
+        cls,
+        settings: dict[str, Any],
+        actor: str = "",
+        role: str = "learner",
+        course: str = "",
+        language: str = "it",
     ) -> ToolClient | None:
         """The client for the settings' ``TOOL_URL`` and ``TOOL_TOKEN``; None when unset."""
         url = str(settings.get("TOOL_URL") or "").strip()
         if not url:
             return None
         acting = {"X-OPES-Actor": actor, "X-OPES-Role": role, "X-OPES-Course": course}
+        # The tool's refusals come back in the learner's language.
+        acting["Accept-Language"] = language
         return cls(url, str(settings.get("TOOL_TOKEN") or ""), acting=acting)
 
     def get(self, path: str, **params: str) -> Any:
@@ -64,11 +71,20 @@ class ToolClient:
         """The decoded JSON of ``POST path`` with a JSON body."""
         return self._call("POST", path, json=body)
 
+    def exchange(self, path: str, body: dict[str, Any]) -> tuple[int, Any]:
+        """``POST path``: (status, decoded JSON), refusals (4xx) included.
+
+        Only an unreachable tool or a broken answer is :class:`ToolUnavailable`.
+        """
+        return self._call("POST", path, refusals=True, json=body)  # type: ignore[no-any-return]
+
     def text(self, path: str) -> str:
         """The body of ``GET path`` as text (a framework file)."""
         return str(self._call("GET", path, decode=False))
 
-    def _call(self, method: str, path: str, decode: bool = True, **kwargs: Any) -> Any:
+    def _call(
+        self, method: str, path: str, decode: bool = True, refusals: bool = False, **kwargs: Any
+    ) -> Any:
         headers = {"Accept": "application/json", **self.acting}
         if self.token:
             headers["Authorization"] = f"Bearer {self.token}"
@@ -81,8 +97,11 @@ class ToolClient:
             except requests.RequestException as exc:
                 problem = f"the OPES tool at {self.base_url} did not answer ({type(exc).__name__})"
             else:
+                if refusals and 400 <= response.status_code < 500:
+                    return response.status_code, self._json(response)
                 if response.status_code not in (502, 503, 504):
-                    return self._read(response, decode)
+                    result = self._read(response, decode)
+                    return (response.status_code, result) if refusals else result
                 problem = f"the OPES tool answered {response.status_code}"
             if attempt < self.retries:
                 time.sleep(PAUSE)
@@ -101,6 +120,10 @@ class ToolClient:
             )
         if not decode:
             return response.text
+        return self._json(response)
+
+    @staticmethod
+    def _json(response: requests.Response) -> Any:
         try:
             return response.json()
         except ValueError:

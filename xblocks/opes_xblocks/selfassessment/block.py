@@ -140,6 +140,7 @@ class SelfAssessmentXBlock(OpesBlock):
         }
         fragment = Fragment(render("templates/student.html", body))
         fragment.add_css(CSS)
+        fragment.add_javascript(resource("static/js/handlers.js"))
         fragment.add_javascript(resource("static/js/selfassessment.js"))
         fragment.initialize_js(
             "OpesSelfAssessment",
@@ -184,6 +185,7 @@ class SelfAssessmentXBlock(OpesBlock):
         shown = studio.form(current, values, self.tool(), lang, text)
         fragment = Fragment(render("templates/studio.html", shown))
         fragment.add_css(CSS)
+        fragment.add_javascript(resource("static/js/handlers.js"))
         fragment.add_javascript(resource("static/js/studio.js"))
         fragment.initialize_js("OpesSelfAssessmentStudio", {"strings": text})
         return fragment

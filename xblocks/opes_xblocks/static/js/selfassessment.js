@@ -15,24 +15,7 @@ function OpesSelfAssessment(runtime, element, init) {
   function say(key, values) {
     return t[key].replace(/\{(\w+)\}/g, function (_, name) { return values[name]; });
   }
-  function csrf() {
-    // The LMS and the workbench check Django's CSRF token on every POST.
-    var found = document.cookie.match(/(?:^|;\s*)csrftoken=([^;]+)/);
-    return found ? decodeURIComponent(found[1]) : "";
-  }
-  function post(handler, body) {
-    return fetch(runtime.handlerUrl(root, handler), {
-      method: "POST",
-      headers: { "Content-Type": "application/json", "X-CSRFToken": csrf() },
-      credentials: "same-origin",
-      body: JSON.stringify(body)
-    }).then(function (response) {
-      return response.json().then(function (data) {
-        if (!response.ok) { throw new Error((data.errors || []).join(" ") || data.error || response.statusText); }
-        return data;
-      });
-    });
-  }
+  function post(handler, body) { return OpesHandlers.post(runtime, root, handler, body); }
   function showProgress() {
     if (bar) { bar.value = answered; }
     if (progressText) {

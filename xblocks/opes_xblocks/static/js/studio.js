@@ -7,10 +7,6 @@ function OpesSelfAssessmentStudio(runtime, element, init) {
   var error = root.querySelector(".sa-error");
   var t = init.strings;
   function notify(name, data) { if (runtime.notify) { runtime.notify(name, data); } }
-  function csrf() {
-    var found = document.cookie.match(/(?:^|;\s*)csrftoken=([^;]+)/);
-    return found ? decodeURIComponent(found[1]) : "";
-  }
   root.querySelector("#sa-framework-file").addEventListener("change", function (event) {
     var file = event.target.files[0];
     if (!file) { return; }
@@ -34,15 +30,9 @@ function OpesSelfAssessmentStudio(runtime, element, init) {
       weight: form.elements.weight.value
     };
     notify("save", { state: "start" });
-    fetch(runtime.handlerUrl(root, "studio_submit"), {
-      method: "POST", headers: { "Content-Type": "application/json", "X-CSRFToken": csrf() },
-      credentials: "same-origin", body: JSON.stringify(body)
-    }).then(function (response) {
-      return response.json().then(function (data) {
-        if (!response.ok) { throw new Error((data.errors || []).join("; ") || data.error || response.statusText); }
-        error.hidden = true;
-        notify("save", { state: "end" });
-      });
+    OpesHandlers.post(runtime, root, "studio_submit", body).then(function () {
+      error.hidden = true;
+      notify("save", { state: "end" });
     }).catch(function (problem) {
       error.textContent = t.studio_error + " " + problem.message;
       error.hidden = false;

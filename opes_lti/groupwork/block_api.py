@@ -1,0 +1,275 @@
+"""Group work in the tool's API for blocks (``/api/v1/blocks/groupwork``). Thin, like the pages.
+
+Every call is a POST from the LMS server with the site token and the acting headers
+(``sites.api.block_call``), and names the block by its usage id with the settings Studio
+saved. Refusals are JSON errors with the same codes and sentences as the LTI pages.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Annotated, Any, TypeVar
+
+from flask import Blueprint, Response, current_app, jsonify, request
+from flask_babel import gettext as _
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from opes_lti.core.db import session
+from opes_lti.core.jsonapi import answers_json, fail
+from opes_lti.groups import drafts
+from opes_lti.groups.settings import SettingsError
+from opes_lti.groupwork import blocks, marks, membership, reviewing, work
+from opes_lti.groupwork.errors import GroupworkError
+from opes_lti.groupwork.models import Exercise
+from opes_lti.groupwork.wording import message, settings_message
+from opes_lti.learners.profile import Profile, ProfileError, clean
+from opes_lti.sites import openapi
+from opes_lti.sites.api import block_call
+from opes_lti.sites.services import BlockCall
+
+bp = Blueprint("groupwork_blocks", __name__, url_prefix="/api/v1/blocks/groupwork")
+answers_json(bp, "opes-tool")
+
+_ID = Annotated[int, Field(ge=1, le=2**31 - 1)]
+#: Printable ASCII without a space at either end, as Open edX usage ids are.
+_PRINTABLE = r"^[!-~](?:[ -~]*[!-~])?$"
+
+
+class _Body(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    #: The block's usage id: the exercise's key on this site.
+    placement: Annotated[str, Field(min_length=1, max_length=500, pattern=_PRINTABLE)]
+    #: The settings as Studio saved them (``groups.settings``); checked on every call.
+    settings: dict[str, Any]
+    #: The settings' key a copied course carries (the block's ``config_key`` field).
+    config_key: Annotated[str, Field(max_length=36)] | None = None
+    #: The learner's OPES profile (role, organisation, region), each optional.
+    profile: dict[str, str | None] = {}
+
+
+class PageBody(_Body):
+    """Open the block: the exercise, the viewer's group, work and grade."""
+
+
+class DraftBody(_Body):
+    """Save the group's draft, based on the version the member saw."""
+
+    based_on: Annotated[int, Field(ge=0, le=2**31 - 1)]
+    text: Annotated[str, Field(max_length=drafts.MOST_CHARACTERS)]
+
+
+class SubmitBody(_Body):
+    """Hand in: the version the member confirmed, or the link."""
+
+    confirmed: Annotated[int, Field(ge=0, le=2**31 - 1)] = 0
+    link: Annotated[str, Field(max_length=2000)] = ""
+
+
+class GradeBody(_Body):
+    """The instructor's grade for a group: a score, or a level per rubric criterion."""
+
+    group: _ID
+    score: Annotated[float, Field(ge=0, le=1000)] | None = None
+    levels: dict[str, Annotated[int, Field(ge=0, le=99)]] = {}
+    comment: Annotated[str, Field(max_length=5000)] = ""
+
+
+class GroupBody(_Body):
+    """An instructor's action on one group (publish its grades)."""
+
+    group: _ID
+
+
+BODIES: dict[str, type[_Body]] = {
+    "page": PageBody,
+    "draft": DraftBody,
+    "submit": SubmitBody,
+    "form": _Body,
+    "grade": GradeBody,
+    "publish": GroupBody,
+}
+
+#: What each call does, for the API's OpenAPI document.
+SUMMARIES = {
+    "page": "Open the block: the exercise, the viewer's group, work and grade",
+    "draft": "Save the group's draft (409 with both texts when based on an older version)",
+    "submit": "Hand in the group's work",
+    "form": "Form the groups from everyone who opened the block (staff, once)",
+    "grade": "Grade a group's work (staff)",
+    "publish": "Publish a group's member grades (staff)",
+}
+_REFUSALS = {
+    "403": "The viewer may not do this (not a member, not staff, another course)",
+    "404": "No such group",
+    "409": "The exercise's state forbids it now (submitted, formed, a newer draft)",
+    "413": "The body is too large",
+}
+openapi.EXTRA_PATHS.update(
+    {
+        f"{bp.url_prefix}/{name}": openapi.post(
+            SUMMARIES[name], body.model_json_schema(), _REFUSALS
+        )
+        for name, body in BODIES.items()
+    }
+)
+
+Handler = TypeVar("Handler", bound=Callable[..., Any])
+
+
+class Asked:
+    """One call: who acts, the body, the exercise, the viewer's profile."""
+
+    def __init__(self, call: BlockCall, body: Any, exercise: Exercise, profile: Profile):
+        self.call, self.body, self.exercise, self.profile = call, body, exercise, profile
+
+    def actor(self) -> Any:
+        """The events' actor for the viewer."""
+        return self.profile.actor(self.call.actor)
+
+    def staff(self) -> None:
+        """Only course staff may go on."""
+        if self.call.role != "staff":
+            raise GroupworkError("not_instructor")
+
+
+def endpoint(name: str) -> Callable[[Handler], Handler]:
+    """A POST route taking ``BODIES[name]``: checked, the exercise opened, refusals as JSON."""
+
+    def wrap(handler: Handler) -> Handler:
+        @wraps(handler)
+        def run() -> Any:
+            call = block_call()
+            try:
+                body = BODIES[name].model_validate(request.get_json(silent=True))
+            except ValidationError as exc:
+                fields = ", ".join(sorted({".".join(map(str, e["loc"])) for e in exc.errors()}))
+                said = _("These fields are missing or wrong: %(fields)s", fields=fields or "body")
+                fail(400, "bad_request", said)
+            db = session()
+            try:
+                profile = clean(body.profile)
+                exercise = blocks.open_for(db, call, body.placement, body.settings, body.config_key)
+                answer = handler(Asked(call, body, exercise, profile))
+                db.commit()
+                return answer
+            except ProfileError as exc:
+                db.rollback()
+                said = _("The profile cannot be used (%(field)s): %(detail)s", field=exc.field,
+                         detail=str(exc))  # fmt: skip
+                fail(400, "bad_profile", said)
+            except SettingsError as exc:
+                db.rollback()
+                fail(400, "bad_settings", settings_message(exc))
+            except GroupworkError as exc:
+                db.rollback()
+                current_app.logger.info("group work refused (block): %s", exc)
+                fail(exc.status, exc.what, message(exc))
+
+        bp.add_url_rule(f"/{name}", endpoint=name, view_func=run, methods=["POST"])
+        return handler
+
+    return wrap
+
+
+def _page(asked: Asked, **extra: Any) -> Response:
+    return jsonify(blocks.page(session(), asked.exercise, asked.call) | extra)
+
+
+def _own_group(asked: Asked) -> Any:
+    found = membership.group_of(session(), asked.exercise, asked.call.actor)
+    if found is None:
+        raise GroupworkError("no_group")
+    return found
+
+
+@endpoint("page")
+def page(asked: Asked) -> Response:
+    """The block opened: the viewer is remembered (and placed if groups are formed)."""
+    blocks.visit(session(), asked.exercise, asked.call, asked.profile)
+    return _page(asked)
+
+
+@endpoint("draft")
+def draft(asked: Asked) -> Response:
+    """Save the shared draft; one based on an older version is a 409 with both texts."""
+    db = session()
+    group = _own_group(asked)
+    text = asked.body.text.replace("\r\n", "\n")
+    outcome = work.save(db, asked.exercise, group, asked.call.actor, asked.body.based_on, text)
+    if isinstance(outcome, drafts.Conflict):
+        db.rollback()
+        conflict = {
+            "error": {"code": "conflict", "message": message(GroupworkError("stale_confirmation"))},
+            "theirs": {"number": outcome.theirs.number, "text": outcome.theirs.text},
+            "mine": outcome.mine,
+        }
+        return Response(jsonify(conflict).get_data(), status=409, mimetype="application/json")
+    return _page(asked, saved={"number": outcome.version.number, "changed": outcome.changed})
+
+
+@endpoint("submit")
+def submit(asked: Asked) -> Response:
+    """Hand in the group's work (any member, after confirming the version they saw)."""
+    db = session()
+    group = _own_group(asked)
+    work.submit(
+        db,
+        asked.exercise,
+        group,
+        asked.call.actor,
+        asked.body.confirmed,
+        asked.actor(),
+        asked.call.site.name,
+        link=asked.body.link,
+    )
+    return _page(asked)
+
+
+@endpoint("form")
+def form(asked: Asked) -> Response:
+    """Form the groups from everyone who opened the block (instructors, once)."""
+    asked.staff()
+    db = session()
+    formed = membership.form_groups(db, asked.exercise, blocks.roster(db, asked.exercise))
+    return _page(asked, unmet=len(formed.unmet))
+
+
+@endpoint("grade")
+def grade(asked: Asked) -> Response:
+    """The instructor grades a group's work."""
+    asked.staff()
+    db = session()
+    group = membership.group(db, asked.exercise, asked.body.group)
+    reviewing.staff_grade(
+        db,
+        asked.exercise,
+        group,
+        asked.call.actor,
+        asked.body.levels or None,
+        asked.body.comment,
+        asked.actor(),
+        asked.call.site.name,
+        score=asked.body.score,
+    )
+    return _page(asked, graded=group.id)
+
+
+@endpoint("publish")
+def publish(asked: Asked) -> Response:
+    """Publish the group's member grades: an event each; each member's block takes theirs."""
+    asked.staff()
+    db = session()
+    group = membership.group(db, asked.exercise, asked.body.group)
+    placed = {m.user: m for m in membership.history(db, group)}
+
+    def actor_of(user: str) -> Any:
+        found = placed.get(user)
+        where = (found.organisation, found.region) if found is not None else (None, None)
+        return Profile(None, *where).actor(user)
+
+    sent = marks.publish(db, asked.exercise, group, actor_of, asked.call.site.name)
+    if not sent:
+        raise GroupworkError("not_graded")
+    return _page(asked, published=len(sent))

@@ -1,0 +1,189 @@
+"""The group exercise XBlock in xblock-sdk's runtime, against a live OPES tool.
+
+Three learners and an instructor share one block: groups form from who opened it, two
+members write at once and merge, the group hands in, the instructor grades and
+publishes, and each member's block sends the grade to the gradebook once.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import pytest
+from flask import Flask
+from lxml import etree
+
+from opes_lti.core.db import Database
+from opes_lti.sites import services as sites
+from tests.xblocks.conftest import block_from, call
+
+XML = (
+    '<opes_groupwork display_name="Progetto per un bando" least="2" most="2" '
+    'formation="random" instructions="&lt;p&gt;Scrivete &lt;b&gt;insieme&lt;/b&gt;'
+    '&lt;script&gt;alert(1)&lt;/script&gt;&lt;/p&gt;"/>'
+)
+
+
+@contextmanager
+def live_tool(app: Flask, database: Database) -> Iterator[None]:
+    from django.test import override_settings
+
+    from tests.support.servers import serve_wsgi
+
+    with database.transaction() as db:
+        token = sites.REGISTRY.add(db, "openedx-test").token
+    with (
+        serve_wsgi(app) as url,
+        override_settings(XBLOCK_SETTINGS={"OPES": {"TOOL_URL": url, "TOOL_TOKEN": token}}),
+    ):
+        yield
+
+
+def _html(block: Any) -> str:
+    from django.utils import translation
+
+    with translation.override("it"):
+        return str(block.runtime.render(block, "student_view").body_html())
+
+
+def _act(runtime: Any, block: Any, handler: str, body: dict[str, Any]) -> str:
+    from django.utils import translation
+
+    with translation.override("it"):
+        status, answer = call(runtime, block, handler, body)
+    assert status == 200, answer
+    return str(answer["html"])
+
+
+def _number(html: str, name: str) -> int:
+    found = re.search(rf'name="{name}" value="(\d+)"', html)
+    assert found, html
+    return int(found.group(1))
+
+
+def test_a_whole_exercise_in_the_block(
+    make_runtime: Callable[..., Any], app: Flask, database: Database
+) -> None:
+    staff_runtime = make_runtime("docente", staff=True)
+    usage = block_from(staff_runtime, XML).scope_ids.usage_id
+    people = {u: make_runtime(u) for u in ("anna", "bruno", "carla", "dario")}
+    blocks = {u: r.get_block(usage) for u, r in people.items()}
+    for user, block in blocks.items():
+        block.profile = {"organisation": f"ets-{user}", "region": "16"}
+    staff = staff_runtime.get_block(usage)
+    with live_tool(app, database):
+        for block in blocks.values():
+            page = _html(block)
+            assert "Progetto per un bando" in page
+            assert "I gruppi non sono ancora formati" in page
+            assert "<b>insieme</b>" in page
+            assert "<script>" not in page
+        # A learner's runtime cannot form groups: the tool refuses, and says so.
+        refused = _act(people["anna"], blocks["anna"], "form_groups", {})
+        assert "Solo i docenti del corso" in refused
+        staff_page = _html(staff)
+        assert "Studenti che hanno aperto questa esercitazione: 4" in staff_page
+        formed = _act(staff_runtime, staff, "form_groups", {})
+        assert "2 gruppi formati" in formed
+
+        pages = {u: _html(b) for u, b in blocks.items()}
+        assert all("Il tuo gruppo" in p for p in pages.values())
+        anna = pages["anna"]
+        partner = next(u for u in ("bruno", "carla", "dario") if re.search(rf"\(ets-{u}\)", anna))
+        # Two members write from the same version: the second sees both texts.
+        first = {"based_on": 0, "text": "Obiettivi"}
+        saved = _act(people["anna"], blocks["anna"], "save_draft", first)
+        assert "Salvato come versione 1" in saved
+        clash = _act(
+            people[partner], blocks[partner], "save_draft", {"based_on": 0, "text": "Budget"}
+        )
+        assert "versione più recente" in clash
+        assert 'class="gw-theirs">Obiettivi<' in clash
+        assert 'class="gw-mine">Budget<' in clash
+        assert _number(clash, "based_on") == 1
+        merged = _act(
+            people[partner],
+            blocks[partner],
+            "save_draft",
+            {"based_on": 1, "text": "Obiettivi\nBudget"},
+        )
+        assert "Salvato come versione 2" in merged
+        confirmed = {"confirmed": _number(merged, "confirmed")}
+        handed = _act(people["anna"], blocks["anna"], "submit_work", confirmed)
+        assert "Consegnato il" in handed
+        assert "(versione 2)" in handed
+
+        staff_page = _html(staff)
+        group = _number(staff_page, "group")
+        graded = _act(staff_runtime, staff, "grade_group", {"group": group, "score": 80})
+        assert "Il voto del gruppo è salvato" in graded
+        published = _act(staff_runtime, staff, "publish_group", {"group": group})
+        assert "2 voti pubblicati" in published
+
+        assert "Il tuo voto: 80 su 100" in _html(blocks["anna"])
+        _html(blocks["anna"])  # a second visit sends nothing new
+        assert people["anna"].published == [("grade", {"value": 80.0, "max_value": 100.0})]
+        assert people[partner].published == []  # until the partner comes back
+        _html(blocks[partner])
+        assert people[partner].published == [("grade", {"value": 80.0, "max_value": 100.0})]
+        others = [u for u in people if u not in ("anna", partner)]
+        assert all(people[u].published == [] for u in others)
+
+
+def test_without_the_tool_the_block_says_what_to_set_up(
+    make_runtime: Callable[..., Any],
+) -> None:
+    page = _html(block_from(make_runtime(), XML))
+    assert "TOOL_URL" in page
+    assert 'role="alert"' in page
+
+
+def test_an_unreachable_tool_is_a_clear_message_not_an_error(
+    make_runtime: Callable[..., Any],
+) -> None:
+    from django.test import override_settings
+
+    with override_settings(XBLOCK_SETTINGS={"OPES": {"TOOL_URL": "http://127.0.0.1:9"}}):
+        page = _html(block_from(make_runtime(), XML))
+    assert "non è raggiungibile" in page
+
+
+def test_every_setting_goes_out_and_comes_back_in_olx(make_runtime: Callable[..., Any]) -> None:
+    runtime = make_runtime()
+    block = block_from(runtime, XML)
+    block.deadline, block.late, block.deliverable, block.scale = (
+        "2026-06-30T23:59:00+02:00",
+        "refused",
+        "link",
+        30.0,
+    )
+    node = etree.Element("opes_groupwork")
+    block.add_xml_to_node(node)
+    again = block_from(make_runtime(), etree.tostring(node).decode())
+    for name in block.editable_fields:
+        assert getattr(again, name) == getattr(block, name), name
+
+
+@pytest.mark.parametrize(
+    ("changes", "field"),
+    [
+        ({"least": 6, "most": 2}, "largest"),
+        ({"deadline": "domani"}, "due"),
+        ({"display_name": ""}, "title"),
+    ],
+)
+def test_studio_refuses_settings_the_tool_would_refuse(
+    make_runtime: Callable[..., Any], changes: dict[str, Any], field: str
+) -> None:
+    runtime = make_runtime(staff=True)
+    block = block_from(runtime, XML)
+    status, answer = call(
+        runtime, block, "submit_studio_edits", {"values": changes, "defaults": []}
+    )
+    assert status == 400
+    assert field in str(answer)
+    assert block.least == 2
+    assert block.display_name == "Progetto per un bando"

@@ -1,0 +1,110 @@
+"""The group exercise XBlock in the workbench, in headless Chromium, against a live tool:
+two learners open it, their groups are formed, both write at once and merge by keyboard,
+one hands in; axe finds nothing serious on any step."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+from flask import Flask
+from playwright.sync_api import Browser, Page
+
+from opes_lti.core.db import Database
+from opes_lti.groupwork.models import Exercise
+from opes_lti.sites import services as sites
+from tests.support import djangoconf
+from tests.support.browser import serious_violations
+from tests.support.servers import serve_wsgi
+
+SCENARIO = "/scenario/opes_groupwork.0/"
+BLOCK = ".opes-gw"
+
+
+@pytest.fixture
+def workbench(app: Flask, database: Database) -> Iterator[tuple[str, str]]:
+    djangoconf.setup()
+    from django.core.wsgi import get_wsgi_application
+    from django.test import override_settings
+
+    with database.transaction() as db:
+        token = sites.REGISTRY.add(db, "openedx-browser").token
+    with serve_wsgi(app) as tool, serve_wsgi(get_wsgi_application()) as url:
+        bucket = {"TOOL_URL": tool, "TOOL_TOKEN": token}
+        with override_settings(XBLOCK_SETTINGS={"OPES": bucket}):
+            yield url, token
+
+
+def _open(browser: Browser, url: str, student: str) -> Page:
+    page = browser.new_page(viewport={"width": 390, "height": 844}, locale="it-IT")
+    page.goto(f"{url}{SCENARIO}?student={student}")
+    page.wait_for_selector(".opes-gw h2")
+    return page
+
+
+def _form_groups(app: Flask, database: Database, token: str) -> None:
+    """The instructor's call, as the block sends it for staff (the workbench has none)."""
+    import hashlib
+
+    with database.sessions() as db:
+        exercise = db.scalars(sa.select(Exercise)).one()
+        body: dict[str, Any] = {
+            "placement": exercise.placement_id,
+            "settings": exercise.settings,
+        }
+        course = exercise.context_id
+    answer = app.test_client().post(
+        "/api/v1/blocks/groupwork/form",
+        json=body,
+        headers={
+            "Authorization": f"Bearer {token}",
+            sites.ACTOR: hashlib.sha256(b"docente").hexdigest(),
+            sites.ROLE: "staff",
+            sites.COURSE: course,
+        },
+    )
+    assert answer.status_code == 200, answer.get_data(as_text=True)
+
+
+def test_two_learners_write_merge_and_hand_in(
+    workbench: tuple[str, str], browser: Browser, app: Flask, database: Database
+) -> None:
+    url, token = workbench
+    anna, bruno = _open(browser, url, "anna"), _open(browser, url, "bruno")
+    assert "non sono ancora formati" in anna.inner_text(BLOCK)
+    assert serious_violations(anna, BLOCK) == [], "before the groups"
+    _form_groups(app, database, token)
+    for page in (anna, bruno):
+        page.reload()
+        page.wait_for_selector(".opes-gw .gw-draft-form textarea")
+    assert serious_violations(anna, BLOCK) == [], "the group page"
+
+    anna.fill(".opes-gw textarea", "Obiettivi del progetto")
+    anna.click(".opes-gw .gw-draft-form button")
+    anna.wait_for_selector(".opes-gw .gw-notice")
+    assert "Salvato come versione 1" in anna.inner_text(".opes-gw .gw-status")
+
+    # Bruno's page still holds version 0: his save meets Anna's, and he merges by keyboard.
+    bruno.fill(".opes-gw textarea", "Il budget")
+    bruno.focus(".opes-gw .gw-draft-form button")
+    bruno.keyboard.press("Enter")
+    bruno.wait_for_selector(".opes-gw .gw-conflict")
+    assert "Obiettivi del progetto" in bruno.inner_text(".opes-gw .gw-theirs")
+    assert serious_violations(bruno, BLOCK) == [], "the conflict"
+    bruno.fill(".opes-gw textarea", "Obiettivi del progetto\nIl budget")
+    bruno.click(".opes-gw .gw-draft-form button")
+    bruno.wait_for_selector(".opes-gw .gw-notice")
+    assert "versione 2" in bruno.inner_text(".opes-gw .gw-notice")
+
+    bruno.check(".opes-gw .gw-submit-form input[type=checkbox]")
+    bruno.click(".opes-gw .gw-submit-form button")
+    bruno.wait_for_selector(".opes-gw .gw-submitted")
+    assert "(versione 2)" in bruno.inner_text(".opes-gw .gw-submitted")
+    assert serious_violations(bruno, BLOCK) == [], "handed in"
+    anna.reload()
+    anna.wait_for_selector(".opes-gw .gw-submitted")
+    assert anna.locator(".opes-gw textarea").count() == 0  # nothing to edit after hand-in
+    anna.close()
+    bruno.close()

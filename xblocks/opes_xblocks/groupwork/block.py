@@ -1,0 +1,373 @@
+"""The group exercise as an Open edX XBlock: the tool keeps the groups and the work.
+
+Groups and their drafts are shared between learners, so the OPES tool is their system
+of record (``opes_lti.groupwork``) and this block is a face of it: it sends the tool who
+is asking and the settings Studio saved (its OLX fields, exported with the course), and
+words what comes back in the learner's language. A member's grade goes to the LMS
+gradebook (``grade`` event) the next time that member opens the block after the
+instructor published it.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from importlib import resources
+from typing import Any
+
+from web_fragments.fragment import Fragment
+from xblock.core import XBlock
+from xblock.fields import Dict, Float, Integer, Scope, String
+from xblock.utils.studio_editable import StudioEditableXBlockMixin
+from xblock.validation import ValidationMessage
+
+from opes_lti import richtext
+from opes_lti.groups.settings import SettingsError, parse
+from opes_xblocks.base import OpesBlock, render, resource
+from opes_xblocks.i18n import _, current_language, strings
+from opes_xblocks.toolclient import ToolUnavailable
+
+#: One stylesheet serves the LTI pages and the block.
+CSS = (
+    resources.files("opes_lti.groupwork")
+    .joinpath("static/groupwork.css")
+    .read_text(encoding="utf-8")
+)
+API = "/api/v1/blocks/groupwork/"
+
+
+class GroupWorkXBlock(StudioEditableXBlockMixin, OpesBlock):
+    """A group exercise: groups from the learners who open it, a shared draft, a grade."""
+
+    display_name = String(
+        display_name=_("Title"), default=_("Group exercise"), scope=Scope.settings
+    )
+    instructions = String(
+        display_name=_("Instructions"),
+        help=_("What the groups are to do (HTML; scripts and styles are removed)."),
+        default="",
+        multiline_editor="html",
+        scope=Scope.settings,
+    )
+    least = Integer(display_name=_("Smallest group"), default=3, scope=Scope.settings)
+    most = Integer(display_name=_("Largest group"), default=5, scope=Scope.settings)
+    formation = String(
+        display_name=_("How groups form"),
+        default="mix_organisations",
+        values=[
+            {"value": "mix_organisations", "display_name": _("Mixing organisations")},
+            {"value": "mix_regions", "display_name": _("Mixing regions")},
+            {"value": "random", "display_name": _("At random")},
+        ],
+        scope=Scope.settings,
+    )
+    #: Not ``due``: Open edX blocks inherit that one from their subsection.
+    deadline = String(
+        display_name=_("Deadline"),
+        help=_("Date and time with its zone, e.g. 2026-06-30T23:59:00+02:00; empty: none."),
+        default="",
+        scope=Scope.settings,
+    )
+    late = String(
+        display_name=_("Work after the deadline"),
+        default="marked",
+        values=[
+            {"value": "marked", "display_name": _("Taken and marked late")},
+            {"value": "refused", "display_name": _("Refused")},
+        ],
+        scope=Scope.settings,
+    )
+    deliverable = String(
+        display_name=_("What groups hand in"),
+        default="text",
+        values=[
+            {"value": "text", "display_name": _("A text written together")},
+            {"value": "link", "display_name": _("A link")},
+        ],
+        scope=Scope.settings,
+    )
+    scale = Float(display_name=_("Points of the grade"), default=100.0, scope=Scope.settings)
+    weight = Float(display_name=_("Weight in the course grade"), default=1.0, scope=Scope.settings)
+
+    #: The grade last sent to the gradebook for this learner, so it is sent once.
+    published_grade = Float(default=None, scope=Scope.user_state)
+    #: What groups mix by (role, organisation, region), as the self-assessment keeps it.
+    profile = Dict(default={}, scope=Scope.preferences)
+
+    editable_fields = (
+        "display_name",
+        "instructions",
+        "least",
+        "most",
+        "formation",
+        "deadline",
+        "late",
+        "deliverable",
+        "scale",
+        "weight",
+    )
+    has_score = True
+    icon_class = "problem"
+
+    def max_score(self) -> float:
+        """The grade's points."""
+        return float(self.scale)
+
+    # --- settings -------------------------------------------------------------------------
+
+    def tool_settings(self, data: Any = None) -> dict[str, Any]:
+        """The settings as the tool reads them (``groups.settings``), from ``data`` or self."""
+        data = data if data is not None else self
+        return {
+            "title": str(data.display_name or "")[:200],
+            "instructions": str(data.instructions or ""),
+            "least": data.least,
+            "most": data.most,
+            "formation": data.formation,
+            "due": str(data.deadline or "").strip() or None,
+            "late": data.late,
+            "deliverable": data.deliverable,
+            "grading": {"scheme": "group", "scale": data.scale},
+        }
+
+    def validate_field_data(self, validation: Any, data: Any) -> None:
+        """Studio refuses what the tool would: every problem, by field."""
+        try:
+            parse(self.tool_settings(data))
+        except SettingsError as exc:
+            for field, _kind, detail in exc.errors:
+                validation.add(ValidationMessage(ValidationMessage.ERROR, f"{field}: {detail}"))
+
+    # --- the tool -------------------------------------------------------------------------
+
+    def _exchange(self, name: str, **body: Any) -> tuple[int, Any]:
+        client = self.tool()
+        if client is None:
+            raise ToolUnavailable("no TOOL_URL")
+        sent = {
+            "placement": str(self.scope_ids.usage_id)[:500],
+            "settings": self.tool_settings(),
+            "profile": {k: v for k, v in self.profile.items() if k in _PROFILE},
+            **body,
+        }
+        return client.exchange(API + name, sent)
+
+    # --- views ----------------------------------------------------------------------------
+
+    def student_view(self, context: dict[str, Any] | None = None) -> Fragment:
+        """The learner's group and work; the instructors' table for staff."""
+        lang = current_language()
+        text = strings(lang, "groupwork")
+        body = self._inner(text, "page")
+        fragment = Fragment(
+            render(
+                "templates/groupwork.html",
+                {"t": text, "inner": body, "block_id": self.dom_id(), "lang": lang},
+            )
+        )
+        fragment.add_css(CSS)
+        fragment.add_javascript(resource("static/js/handlers.js"))
+        fragment.add_javascript(resource("static/js/groupwork.js"))
+        fragment.initialize_js("OpesGroupWork", {"strings": text})
+        return fragment
+
+    def _inner(
+        self,
+        text: dict[str, str],
+        call: str,
+        shown: dict[str, Any] | None = None,
+        body: dict[str, Any] | None = None,
+    ) -> str:
+        """The block's content after ``call`` to the tool with ``body`` (a page, an action)."""
+        try:
+            status, answer = self._exchange(call, **(body or {}))
+        except ToolUnavailable as exc:
+            setup = "no TOOL_URL" in str(exc)
+            problem = text["not_set_up" if setup else "unavailable"]
+            return render("templates/groupwork_inner.html", {"t": text, "problem": problem})
+        if status >= 400 and call == "page":
+            problem = _refusal(answer) or text["unavailable"]
+            return render("templates/groupwork_inner.html", {"t": text, "problem": problem})
+        if status >= 400:
+            # A refusal or a newer draft: the page again, saying why, keeping the text.
+            conflict = answer if isinstance(answer, dict) and "theirs" in answer else None
+            return self._inner(text, "page", {"error": _refusal(answer), "conflict": conflict})
+        self._take_grade(answer.get("grade"))
+        shown = (shown or {}) | {"notice": _notice(text, answer)}
+        return render("templates/groupwork_inner.html", self._view(text, answer, shown))
+
+    def _view(
+        self, text: dict[str, str], page: dict[str, Any], shown: dict[str, Any]
+    ) -> dict[str, Any]:
+        group = page.get("group")
+        members = []
+        if group:
+            for m in group["members"]:
+                who = text["you"] if m["you"] else text["member_number"].format(n=m["number"])
+                members.append((who, m["organisation"]))
+        exercise = page["exercise"]
+        return {
+            "t": text,
+            "notice": shown.get("notice", ""),
+            "error": shown.get("error", ""),
+            "conflict": shown.get("conflict"),
+            "exercise": exercise,
+            "brief": richtext.clean(exercise.get("instructions_html") or ""),
+            "due": _moment(exercise.get("due")),
+            "due_line": text["due"].format(due=_moment(exercise.get("due"))),
+            "formed": page["formed"],
+            "group": group,
+            "group_name": (group or {}).get("name")
+            or text["group_number"].format(n=(group or {}).get("number", "")),
+            "members": members,
+            "latest": _latest(text, group),
+            "submitted": _submitted(text, group),
+            "confirm": text["confirm"].format(
+                n=((group or {}).get("latest") or {}).get("number", 0)
+            ),
+            "grade": _grade(text, page.get("grade")),
+            "staff": page.get("staff"),
+            "staff_rows": _staff_rows(text, page.get("staff"), exercise["scale"]),
+            "visitors_line": text["staff_visitors"].format(
+                n=(page.get("staff") or {}).get("visitors", 0)
+            ),
+            "is_staff": self.viewer().is_staff,
+            "block_id": self.dom_id(),
+        }
+
+    def _take_grade(self, grade: dict[str, Any] | None) -> None:
+        """Send the learner's published grade to the gradebook once (again when it changes)."""
+        if not grade or self.viewer().is_staff:
+            return
+        final = float(grade["final"])
+        if self.published_grade != final:
+            self.runtime.publish(
+                self, "grade", {"value": final, "max_value": float(grade["scale"])}
+            )
+            self.published_grade = final
+
+    # --- handlers -------------------------------------------------------------------------
+
+    def _act(self, call: str, **body: Any) -> dict[str, Any]:
+        text = strings(current_language(), "groupwork")
+        return {"success": True, "html": self._inner(text, call, body=body)}
+
+    @XBlock.json_handler
+    def save_draft(self, data: Any, suffix: str = "") -> dict[str, Any]:
+        """Save the group's draft; a newer version comes back beside the learner's text."""
+        text = str(data.get("text", ""))
+        return self._act("draft", based_on=_int(data.get("based_on")), text=text)
+
+    @XBlock.json_handler
+    def submit_work(self, data: Any, suffix: str = "") -> dict[str, Any]:
+        """Hand in the group's work."""
+        link = str(data.get("link", ""))
+        return self._act("submit", confirmed=_int(data.get("confirmed")), link=link)
+
+    @XBlock.json_handler
+    def form_groups(self, data: Any, suffix: str = "") -> dict[str, Any]:
+        """Form the groups (the tool checks the caller is staff)."""
+        return self._act("form")
+
+    @XBlock.json_handler
+    def grade_group(self, data: Any, suffix: str = "") -> dict[str, Any]:
+        """Grade a group's work with a score (the tool checks the caller is staff)."""
+        score = data.get("score")
+        try:
+            number = float(score)
+        except (TypeError, ValueError):
+            number = -1.0
+        return self._act("grade", group=_int(data.get("group"), 1), score=number)
+
+    @XBlock.json_handler
+    def publish_group(self, data: Any, suffix: str = "") -> dict[str, Any]:
+        """Publish a group's member grades (the tool checks the caller is staff)."""
+        return self._act("publish", group=_int(data.get("group"), 1))
+
+    @staticmethod
+    def workbench_scenarios() -> list[tuple[str, str]]:
+        """The workbench's example."""
+        return [
+            (
+                "OPES: group exercise",
+                '<opes_groupwork display_name="Progetto per un bando" least="2" most="3"/>',
+            )
+        ]
+
+
+_PROFILE = ("role", "organisation", "region")
+
+
+def _int(raw: Any, least: int = 0) -> int:
+    """A number from the page, or one the tool refuses with its own words."""
+    try:
+        value = int(raw)
+    except (TypeError, ValueError):
+        return -1
+    return value if value >= least else -1
+
+
+def _staff_rows(
+    text: dict[str, str], staff: dict[str, Any] | None, scale: float
+) -> list[dict[str, Any]]:
+    rows = []
+    for g in (staff or {}).get("groups", []):
+        label = g["name"] or text["group_number"].format(n=g["number"])
+        score = text["staff_score"].format(n=g["number"], scale=f"{scale:g}")
+        rows.append(g | {"label": label, "score_label": score})
+    return rows
+
+
+def _notice(text: dict[str, str], answer: dict[str, Any]) -> str:
+    """What an action did, in words."""
+    if "saved" in answer:
+        saved = answer["saved"]
+        return text["saved"].format(n=saved["number"]) if saved["changed"] else text["unchanged"]
+    if "published" in answer:
+        return text["staff_published"].format(n=answer["published"])
+    if "graded" in answer:
+        return text["staff_graded"]
+    if "unmet" in answer:
+        return text["staff_formed"].format(n=len((answer.get("staff") or {}).get("groups", [])))
+    return ""
+
+
+def _refusal(answer: Any) -> str:
+    try:
+        return str(answer["error"]["message"])
+    except (KeyError, TypeError):
+        return ""
+
+
+def _moment(raw: str | None) -> str:
+    if not raw:
+        return ""
+    return datetime.fromisoformat(raw).strftime("%d/%m/%Y %H:%M")
+
+
+def _latest(text: dict[str, str], group: dict[str, Any] | None) -> dict[str, Any] | None:
+    latest = (group or {}).get("latest")
+    if not latest:
+        return None
+    who = text["member_number"].format(n=latest["author"])
+    return latest | {
+        "line": text["draft_version"].format(n=latest["number"], who=who, at=_moment(latest["at"]))
+    }
+
+
+def _submitted(text: dict[str, str], group: dict[str, Any] | None) -> str:
+    found = (group or {}).get("submission")
+    if not found:
+        return ""
+    at = _moment(found["at"])
+    line = (
+        text["submitted_link"].format(at=at, link=found["link"])
+        if found["link"]
+        else text["submitted"].format(at=at, n=found["version"])
+    )
+    return line + (" " + text["late"] if found["late"] else "")
+
+
+def _grade(text: dict[str, str], grade: dict[str, Any] | None) -> str:
+    if not grade:
+        return ""
+    return text["grade"].format(grade=f"{grade['final']:g}", scale=f"{grade['scale']:g}")

@@ -1,0 +1,49 @@
+/* The group exercise block: each form goes to its handler, which answers the block's new
+ * content (already in the learner's language); the status line says what happened. */
+function OpesGroupWork(runtime, element, init) {
+  "use strict";
+  var root = element.jquery ? element[0] : element;
+  var text = init.strings;
+  var status = root.querySelector(".gw-status");
+
+  function post(handler, body) {
+    status.textContent = "";
+    return OpesHandlers.post(runtime, root, handler, body).then(function (data) {
+      root.querySelector(".gw-inner").innerHTML = data.html;
+      var said = root.querySelector(".gw-notice, .gw-error, .gw-problem");
+      status.textContent = said ? said.textContent : "";
+      var focus = root.querySelector(".gw-conflict, .gw-error, .gw-notice, h2");
+      if (focus) { focus.setAttribute("tabindex", "-1"); focus.focus(); }
+    }).catch(function () {
+      status.textContent = text.failed;
+    });
+  }
+
+  function values(form) {
+    var out = {};
+    Array.prototype.forEach.call(form.elements, function (field) {
+      if (field.name) { out[field.name] = field.value; }
+    });
+    return out;
+  }
+
+  var handlers = {
+    "gw-draft-form": "save_draft",
+    "gw-submit-form": "submit_work",
+    "gw-grade-form": "grade_group"
+  };
+  root.addEventListener("submit", function (event) {
+    var form = event.target;
+    var name = Object.keys(handlers).filter(function (c) { return form.classList.contains(c); })[0];
+    if (!name) { return; }
+    event.preventDefault();
+    post(handlers[name], values(form));
+  });
+  root.addEventListener("click", function (event) {
+    var target = event.target;
+    if (target.classList.contains("gw-form")) { post("form_groups", {}); }
+    if (target.classList.contains("gw-publish")) {
+      post("publish_group", { group: target.getAttribute("data-group") });
+    }
+  });
+}
