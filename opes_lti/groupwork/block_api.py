@@ -49,8 +49,19 @@ class _Body(BaseModel):
     profile: dict[str, str | None] = {}
 
 
+class Team(BaseModel):
+    """The viewer's team on the platform (Open edX teams), which is their group."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    id: Annotated[str, Field(min_length=1, max_length=100, pattern=_PRINTABLE)]
+    name: Annotated[str, Field(max_length=100)] = ""
+
+
 class PageBody(_Body):
     """Open the block: the exercise, the viewer's group, work and grade."""
+
+    team: Team | None = None
 
 
 class DraftBody(_Body):
@@ -106,14 +117,12 @@ _REFUSALS = {
     "409": "The exercise's state forbids it now (submitted, formed, a newer draft)",
     "413": "The body is too large",
 }
-openapi.EXTRA_PATHS.update(
-    {
-        f"{bp.url_prefix}/{name}": openapi.post(
-            SUMMARIES[name], body.model_json_schema(), _REFUSALS
-        )
-        for name, body in BODIES.items()
-    }
-)
+for _name, _body in BODIES.items():
+    _schema = _body.model_json_schema(ref_template="#/components/schemas/{model}")
+    openapi.EXTRA_SCHEMAS.update(_schema.pop("$defs", {}))
+    openapi.EXTRA_PATHS[f"{bp.url_prefix}/{_name}"] = openapi.post(
+        SUMMARIES[_name], _schema, _REFUSALS
+    )
 
 Handler = TypeVar("Handler", bound=Callable[..., Any])
 
@@ -187,7 +196,9 @@ def _own_group(asked: Asked) -> Any:
 @endpoint("page")
 def page(asked: Asked) -> Response:
     """The block opened: the viewer is remembered (and placed if groups are formed)."""
-    blocks.visit(session(), asked.exercise, asked.call, asked.profile)
+    team = asked.body.team
+    placed = (team.id, team.name) if team is not None else None
+    blocks.visit(session(), asked.exercise, asked.call, asked.profile, placed)
     return _page(asked)
 
 

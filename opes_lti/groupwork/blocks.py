@@ -55,8 +55,18 @@ def open_for(
     return found
 
 
-def visit(db: Session, exercise: Exercise, call: BlockCall, profile: Profile) -> Joining:
-    """Remember a learner who opened the block (the roster), and place a late joiner."""
+def visit(
+    db: Session,
+    exercise: Exercise,
+    call: BlockCall,
+    profile: Profile,
+    team: tuple[str, str] | None = None,
+) -> Joining:
+    """Remember a learner who opened the block (the roster), and place them.
+
+    ``team`` (id, name): the learner's team on the platform, which is then their group;
+    without one, a late joiner goes where formation would put them.
+    """
     who = Joining(Member(call.actor, profile.organisation or "", profile.region or "", ""))
     if call.role == "staff":
         return who
@@ -76,7 +86,10 @@ def visit(db: Session, exercise: Exercise, call: BlockCall, profile: Profile) ->
                 )
         except IntegrityError:  # the same learner in two tabs: one row is enough
             pass
-    membership.join(db, exercise, who)
+    if team is not None:
+        membership.join_team(db, exercise, who, *team)
+    else:
+        membership.join(db, exercise, who)
     return who
 
 

@@ -240,6 +240,33 @@ def join(db: Session, exercise: Exercise, who: Joining) -> Group | None:
     return into
 
 
+def join_team(db: Session, exercise: Exercise, who: Joining, team_id: str, name: str) -> Group:
+    """The group of the learner's Open edX team, made on the first member's visit.
+
+    The platform's teams are the groups: a learner whose team changed moves with it
+    (the old membership ends, kept in the history), unless their group handed in.
+    """
+    _lock(db, exercise)
+    into = db.scalar(
+        sa.select(Group).where(Group.exercise_id == exercise.id, Group.team_id == team_id)
+    )
+    if into is None:
+        into = _new_group(db, exercise, name)
+        into.team_id = team_id
+    if exercise.formed_at is None:
+        exercise.formed_at = utcnow()  # the teams formed the groups
+    current = membership_of(db, exercise, who.member.id)
+    if current is not None and current.group_id == into.id:
+        return into
+    if current is not None:
+        if _submitted(db, current.group_id):
+            return group(db, exercise, current.group_id)
+        _end(current, "teams", "moved to another team on the platform")
+        db.flush()
+    _enter(db, exercise, into, who, "teams")
+    return into
+
+
 def choose(db: Session, exercise: Exercise, who: Joining, group_id: int) -> Group:
     """A learner's own choice of group (the "choice" method), while it has room."""
     if settings_of(exercise).formation != "choice":

@@ -75,6 +75,8 @@ class Group(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     #: Closed groups take no one new (an instructor's choice, or full by size).
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: The Open edX team this group is (the block's teamset), or None.
+    team_id: Mapped[str | None] = mapped_column(sa.String(100))
 
 
 class Membership(Base):

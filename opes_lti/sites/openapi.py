@@ -51,6 +51,8 @@ def _get(summary: str, ok: dict[str, Any], *extra: dict[str, Any]) -> dict[str, 
 _OBJECT = {"type": "object"}
 #: Paths other packages add to this API (group work's, the communities'), by path.
 EXTRA_PATHS: dict[str, dict[str, Any]] = {}
+#: The schemas those paths refer to (``#/components/schemas/NAME``).
+EXTRA_SCHEMAS: dict[str, dict[str, Any]] = {}
 
 
 def post(summary: str, body: dict[str, Any], refusals: dict[str, str]) -> dict[str, Any]:
@@ -121,6 +123,6 @@ def document() -> dict[str, Any]:
         },
         "components": {
             "securitySchemes": {"site": {"type": "http", "scheme": "bearer"}},
-            "schemas": {"Error": ERROR_SCHEMA},
+            "schemas": {"Error": ERROR_SCHEMA, **EXTRA_SCHEMAS},
         },
     }

@@ -192,3 +192,27 @@ def test_every_generated_call_is_answered_as_documented(
         assert response.status_code < 500
 
     run()
+
+
+def test_the_platforms_teams_are_the_groups(client: FlaskClient, database: Database) -> None:
+    site = _site(database, client)
+    red, blue = {"id": "t-red", "name": "Squadra rossa"}, {"id": "t-blue", "name": "Blu"}
+    anna = site.call("page", "anna", team=red)["group"]
+    assert anna["name"] == "Squadra rossa"
+    assert site.call("page", "bruno", team=red)["group"]["id"] == anna["id"]
+    carla = site.call("page", "carla", team=blue)["group"]
+    assert carla["id"] != anna["id"]
+    # Bruno moved team on the platform: he follows it; the red group keeps its history.
+    moved = site.call("page", "bruno", team=blue)["group"]
+    assert moved["id"] == carla["id"]
+    assert [m["you"] for m in site.call("page", "anna", team=red)["group"]["members"]] == [True]
+    with database.sessions() as db:
+        ended = db.scalars(sa.select(Membership).where(Membership.left_at.is_not(None))).all()
+    assert [m.reason for m in ended] == ["moved to another team on the platform"]
+    staff = site.call("page", "docente", role="staff")
+    assert staff["formed"] is True
+    assert sorted(g["members"] for g in staff["staff"]["groups"]) == [1, 2]
+    # After a hand-in the group is kept whatever the platform says.
+    site.call("draft", "anna", based_on=0, text="Lavoro")
+    site.call("submit", "anna", confirmed=1)
+    assert site.call("page", "anna", team=blue)["group"]["id"] == anna["id"]

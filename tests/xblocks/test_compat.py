@@ -75,3 +75,53 @@ def test_every_opes_block_reads_the_one_bucket() -> None:
 
     assert issubclass(SelfAssessmentXBlock, OpesBlock)
     assert SelfAssessmentXBlock.block_settings_key == "OPES"
+
+
+class _Team:
+    team_id, name = "t-7", "Squadra 7"
+
+
+class _Teams:
+    def __init__(self, fail: bool = False) -> None:
+        self.fail = fail
+        self.asked: list[tuple[Any, str, str]] = []
+
+    def get_team(self, user: Any, course: str, teamset: str) -> Any:
+        if self.fail:
+            raise RuntimeError("teams app down")
+        self.asked.append((user, course, teamset))
+        return _Team() if teamset == "progetti" else None
+
+
+class _Users:
+    def get_current_user(self) -> Any:
+        return type("U", (), {"opt_attrs": {"edx-platform.anonymous_user_id": "anon-1"}})()
+
+    def get_user_by_anonymous_id(self, anonymous: str) -> Any:
+        return f"django-user-of-{anonymous}"
+
+
+def _platform_block(teams: Any) -> Any:
+    services = {"teams": teams, "user": _Users()}
+    runtime = type(
+        "R", (), {"service": lambda self, block, name: services[name], "course_id": "course-v1:X"}
+    )()
+    return type("B", (), {"runtime": runtime})()
+
+
+def test_the_learners_team_is_read_as_ora_reads_it() -> None:
+    teams = _Teams()
+    block = _platform_block(teams)
+    assert compat.learner_team(block, "progetti") == ("t-7", "Squadra 7")
+    assert teams.asked == [("django-user-of-anon-1", "course-v1:X", "progetti")]
+    assert compat.learner_team(block, "altro") is None  # no team in that teamset
+    assert compat.learner_team(block, "") is None  # no teamset: the block forms groups
+    assert len(teams.asked) == 2
+
+
+def test_a_failing_teams_service_leaves_the_block_to_form_groups(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    with caplog.at_level(logging.WARNING, logger="opes_xblocks.compat"):
+        assert compat.learner_team(_platform_block(_Teams(fail=True)), "progetti") is None
+    assert "teams could not be read" in caplog.text

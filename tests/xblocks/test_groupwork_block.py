@@ -187,3 +187,31 @@ def test_studio_refuses_settings_the_tool_would_refuse(
     assert field in str(answer)
     assert block.least == 2
     assert block.display_name == "Progetto per un bando"
+
+
+def test_with_a_teamset_the_learners_team_is_their_group(
+    make_runtime: Callable[..., Any],
+    app: Flask,
+    database: Database,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from opes_xblocks import compat
+
+    teams = {"anna": ("t-1", "Squadra Adriatico"), "bruno": ("t-1", "Squadra Adriatico")}
+    asked: list[str] = []
+
+    def team_of(block: Any, teamset: str) -> tuple[str, str] | None:
+        asked.append(teamset)
+        return teams.get(block.runtime.user_id)
+
+    monkeypatch.setattr(compat, "learner_team", team_of)
+    staff_runtime = make_runtime("docente", staff=True)
+    usage = block_from(staff_runtime, XML).scope_ids.usage_id
+    designed = staff_runtime.get_block(usage)
+    designed.teamset = "progetti"
+    designed.save()
+    with live_tool(app, database):
+        pages = {u: _html(make_runtime(u).get_block(usage)) for u in ("anna", "bruno")}
+    assert all("Il tuo gruppo: Squadra Adriatico" in p for p in pages.values())
+    assert "Membro 1" in pages["bruno"]  # Anna, who came first, in Bruno's group
+    assert set(asked) == {"progetti"}

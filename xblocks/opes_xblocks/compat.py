@@ -90,6 +90,27 @@ def teams(block: Any) -> Any | None:
         return None
 
 
+def learner_team(block: Any, teamset: str) -> tuple[str, str] | None:
+    """The viewer's team in the course's ``teamset`` (id, name), or None.
+
+    None without a teams service, a teamset, a platform user or a team: the block then
+    forms its own groups. The lookup is the one ORA's team assignments make.
+    """
+    service = teams(block) if teamset else None
+    anonymous = _attrs(block).get("edx-platform.anonymous_user_id")
+    if service is None or not anonymous:
+        return None
+    try:
+        user = block.runtime.service(block, "user").get_user_by_anonymous_id(anonymous)
+        team = service.get_team(user, course_id(block), teamset) if user is not None else None
+    except Exception:  # a platform fault must not break the learner's page
+        log.warning("the course's teams could not be read", exc_info=True)
+        return None
+    if team is None:
+        return None
+    return str(team.team_id)[:100], str(getattr(team, "name", "") or "")[:100]
+
+
 def outbox_installed() -> bool:
     """Whether the LMS runs the blocks' outbox app (the durable way events leave)."""
     from django.apps import apps

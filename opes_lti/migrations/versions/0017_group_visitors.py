@@ -1,4 +1,5 @@
-"""group_visitors: who opened a group exercise's block, the XBlock face's roster
+"""group_visitors: who opened a group exercise's block, the XBlock face's roster; a
+group's Open edX team
 
 Revision ID: 0017
 Revises: 0016
@@ -37,8 +38,12 @@ def upgrade() -> None:
     op.create_index(
         op.f("ix_group_visitors_exercise_id"), "group_visitors", ["exercise_id"], unique=False
     )
+    with op.batch_alter_table("exercise_groups") as batch:
+        batch.add_column(sa.Column("team_id", sa.String(length=100), nullable=True))
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("exercise_groups") as batch:
+        batch.drop_column("team_id")
     op.drop_index(op.f("ix_group_visitors_exercise_id"), table_name="group_visitors")
     op.drop_table("group_visitors")

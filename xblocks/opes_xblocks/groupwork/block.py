@@ -22,6 +22,7 @@ from xblock.validation import ValidationMessage
 
 from opes_lti import richtext
 from opes_lti.groups.settings import SettingsError, parse
+from opes_xblocks import compat
 from opes_xblocks.base import OpesBlock, render, resource
 from opes_xblocks.i18n import _, current_language, strings
 from opes_xblocks.toolclient import ToolUnavailable
@@ -85,6 +86,15 @@ class GroupWorkXBlock(StudioEditableXBlockMixin, OpesBlock):
         ],
         scope=Scope.settings,
     )
+    teamset = String(
+        display_name=_("Teamset"),
+        help=_(
+            "The id of one of the course's teamsets: its teams are then the groups. "
+            "Empty: groups form from the learners who open the exercise."
+        ),
+        default="",
+        scope=Scope.settings,
+    )
     scale = Float(display_name=_("Points of the grade"), default=100.0, scope=Scope.settings)
     weight = Float(display_name=_("Weight in the course grade"), default=1.0, scope=Scope.settings)
 
@@ -102,6 +112,7 @@ class GroupWorkXBlock(StudioEditableXBlockMixin, OpesBlock):
         "deadline",
         "late",
         "deliverable",
+        "teamset",
         "scale",
         "weight",
     )
@@ -149,6 +160,10 @@ class GroupWorkXBlock(StudioEditableXBlockMixin, OpesBlock):
             "profile": {k: v for k, v in self.profile.items() if k in _PROFILE},
             **body,
         }
+        if name == "page":
+            team = compat.learner_team(self, str(self.teamset or "").strip())
+            if team is not None:
+                sent["team"] = {"id": team[0], "name": team[1]}
         return client.exchange(API + name, sent)
 
     # --- views ----------------------------------------------------------------------------
