@@ -86,6 +86,10 @@ def visit(
                 )
         except IntegrityError:  # the same learner in two tabs: one row is enough
             pass
+    elif exercise.formed_at is None:
+        # Said again before the groups form: formation mixes by what they say now.
+        seen.organisation = who.member.organisation or None
+        seen.region = who.member.region or None
     if team is not None:
         membership.join_team(db, exercise, who, *team)
     else:

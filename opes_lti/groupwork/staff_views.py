@@ -356,12 +356,20 @@ def save_settings(asked: Asking) -> Any:
                 "instructor_after": _aware(f.get("instructor_after", "")),
             }
         db = session()
-        exercises.configure(db, asked.exercise, raw)
+        before = asked.settings.rubric
+        after = exercises.configure(db, asked.exercise, raw).rubric
     except SettingsError as exc:
         session().rollback()
         return _settings_form(asked, values, settings_message(exc)), 400
+    notice = _("Settings saved.")
+    if after != before and reviewing.current(db, asked.exercise):
+        notice += " " + _(
+            "The rubric changed after the reviews began: reviews already given keep the "
+            "scores the old rubric gave them, so tell the groups and, where it matters, "
+            "grade those works yourself."
+        )
     db.commit()
-    return staff_page(asked, notice=_("Settings saved."))
+    return staff_page(asked, notice=notice)
 
 
 @bp.post("/staff/reviews/start")

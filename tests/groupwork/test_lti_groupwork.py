@@ -151,6 +151,14 @@ def test_a_whole_exercise_from_launch_to_a_score_for_every_member(
     # Reviews: each group reviews the other's work by the rubric.
     page = teacher.post("/staff/reviews/start")
     assert "2 reviews assigned" in page
+    # The rubric may still change once reviews are out, and the instructor is told what
+    # that means; saving it unchanged says nothing.
+    assert "rubric changed" not in teacher.post("/staff/settings/save", **SETTINGS)
+    wider = SETTINGS | {"rubric": SETTINGS["rubric"] + " | eccellente = 20"}
+    assert "The rubric changed after the reviews began" in teacher.post(
+        "/staff/settings/save", **wider
+    )
+    teacher.post("/staff/settings/save", **SETTINGS)
     for reviewer in (a, c):
         page = people[reviewer].post("/back")
         assignment = _hidden(page, "assignment")

@@ -72,9 +72,19 @@ def test_a_whole_exercise_in_the_block(
     people = {u: make_runtime(u) for u in ("anna", "bruno", "carla", "dario")}
     blocks = {u: r.get_block(usage) for u, r in people.items()}
     for user, block in blocks.items():
-        block.profile = {"organisation": f"ets-{user}", "region": "16"}
+        if user != "anna":
+            block.profile = {"organisation": f"ets-{user}", "region": "16"}
     staff = staff_runtime.get_block(usage)
     with live_tool(app, database):
+        # Anna says where she comes from in the block, as formation will mix by it.
+        asked = _html(blocks["anna"])
+        assert "Chi sei" in asked
+        where = {"organisation": "ets-anna", "region": "16"}
+        said = _act(people["anna"], blocks["anna"], "save_profile", where)
+        assert "Salvato: i gruppi si formeranno" in said
+        refused = call(people["anna"], blocks["anna"], "save_profile", {"region": "99"})
+        assert refused[0] == 400
+        assert blocks["anna"].profile["organisation"] == "ets-anna"
         for block in blocks.values():
             page = _html(block)
             assert "Progetto per un bando" in page

@@ -175,6 +175,16 @@ GROUP_STRINGS = {
         "sets TOOL_URL and TOOL_TOKEN in XBLOCK_SETTINGS."
     ),
     "failed": _("Not done: check your connection, then try again."),
+    "about_you": _("About you"),
+    "about_you_intro": _(
+        "Groups mix people from different organisations and regions: say where you come "
+        "from (both may stay empty) before the groups are formed."
+    ),
+    "organisation": _("Organisation"),
+    "region": _("Region"),
+    "prefer_not": _("I prefer not to say"),
+    "save_profile": _("Save"),
+    "profile_saved": _("Saved: groups will be formed with this."),
     "staff_title": _("For instructors"),
     "staff_visitors": _("Learners who opened this exercise: {n}"),
     "staff_form": _("Form the groups now"),

@@ -15,6 +15,7 @@ from importlib import resources
 from typing import Any
 
 from web_fragments.fragment import Fragment
+from webob import Response
 from xblock.core import XBlock
 from xblock.fields import Dict, Float, Integer, Scope, String
 from xblock.utils.studio_editable import StudioEditableXBlockMixin
@@ -22,8 +23,10 @@ from xblock.validation import ValidationMessage
 
 from opes_lti import richtext
 from opes_lti.groups.settings import SettingsError, parse
+from opes_lti.learners.profile import ProfileError, clean
+from opes_lti.regions import REGIONS
 from opes_xblocks import compat
-from opes_xblocks.base import OpesBlock, render, resource
+from opes_xblocks.base import OpesBlock, refuse, render, resource
 from opes_xblocks.i18n import _, current_language, strings
 from opes_xblocks.toolclient import ToolUnavailable
 
@@ -100,7 +103,8 @@ class GroupWorkXBlock(StudioEditableXBlockMixin, OpesBlock):
 
     #: The grade last sent to the gradebook for this learner, so it is sent once.
     published_grade = Float(default=None, scope=Scope.user_state)
-    #: What groups mix by (role, organisation, region), as the self-assessment keeps it.
+    #: What groups mix by (organisation, region), asked before the groups form. Open edX
+    #: keeps preferences per block type, so this is the group blocks' own.
     profile = Dict(default={}, scope=Scope.preferences)
 
     editable_fields = (
@@ -207,7 +211,7 @@ class GroupWorkXBlock(StudioEditableXBlockMixin, OpesBlock):
             conflict = answer if isinstance(answer, dict) and "theirs" in answer else None
             return self._inner(text, "page", {"error": _refusal(answer), "conflict": conflict})
         self._take_grade(answer.get("grade"))
-        shown = (shown or {}) | {"notice": _notice(text, answer)}
+        shown = {"notice": _notice(text, answer)} | (shown or {})
         return render("templates/groupwork_inner.html", self._view(text, answer, shown))
 
     def _view(
@@ -247,6 +251,9 @@ class GroupWorkXBlock(StudioEditableXBlockMixin, OpesBlock):
             ),
             "is_staff": self.viewer().is_staff,
             "block_id": self.dom_id(),
+            "ask_profile": not page["formed"] and not self.viewer().is_staff,
+            "profile": self.profile,
+            "regions": sorted(REGIONS.items(), key=lambda item: item[1]),
         }
 
     def _take_grade(self, grade: dict[str, Any] | None) -> None:
@@ -265,6 +272,18 @@ class GroupWorkXBlock(StudioEditableXBlockMixin, OpesBlock):
     def _act(self, call: str, **body: Any) -> dict[str, Any]:
         text = strings(current_language(), "groupwork")
         return {"success": True, "html": self._inner(text, call, body=body)}
+
+    @XBlock.json_handler
+    def save_profile(self, data: Any, suffix: str = "") -> dict[str, Any] | Response:
+        """What groups mix this learner by (each field may stay empty)."""
+        try:
+            profile = clean(data if isinstance(data, dict) else {})
+        except ProfileError as exc:
+            return refuse(f"{exc.field}: {exc}")
+        self.profile = {"set": True, **profile.as_dict()}
+        text = strings(current_language(), "groupwork")
+        shown = {"notice": text["profile_saved"]}
+        return {"success": True, "html": self._inner(text, "page", shown)}
 
     @XBlock.json_handler
     def save_draft(self, data: Any, suffix: str = "") -> dict[str, Any]:

@@ -30,7 +30,8 @@ function OpesGroupWork(runtime, element, init) {
   var handlers = {
     "gw-draft-form": "save_draft",
     "gw-submit-form": "submit_work",
-    "gw-grade-form": "grade_group"
+    "gw-grade-form": "grade_group",
+    "gw-profile-form": "save_profile"
   };
   root.addEventListener("submit", function (event) {
     var form = event.target;
