@@ -187,10 +187,7 @@ def _page(asked: Asked, **extra: Any) -> Response:
 
 
 def _own_group(asked: Asked) -> Any:
-    found = membership.group_of(session(), asked.exercise, asked.call.actor)
-    if found is None:
-        raise GroupworkError("no_group")
-    return found
+    return membership.own_group(session(), asked.exercise, asked.call.actor)
 
 
 @endpoint("page")

@@ -121,6 +121,14 @@ def group_of(db: Session, exercise: Exercise, user: str) -> Group | None:
     return db.get(Group, found.group_id) if found else None
 
 
+def own_group(db: Session, exercise: Exercise, user: str) -> Group:
+    """The learner's current group, or ``no_group``: what every member's action acts on."""
+    found = group_of(db, exercise, user)
+    if found is None:
+        raise GroupworkError("no_group")
+    return found
+
+
 def past_groups(db: Session, exercise: Exercise, user: str) -> list[Group]:
     """Groups the learner has left: they keep reading what they contributed there."""
     ids = db.scalars(

@@ -154,10 +154,7 @@ def form_id(name: str, what: What, least: int = 1) -> int:
 
 
 def _own_group(asked: Asking) -> Group:
-    found = membership.group_of(session(), asked.exercise, asked.user)
-    if found is None:
-        raise GroupworkError("no_group")
-    return found
+    return membership.own_group(session(), asked.exercise, asked.user)
 
 
 def numberer() -> Callable[[int], str]:

@@ -224,6 +224,7 @@ class GroupWorkXBlock(StudioEditableXBlockMixin, OpesBlock):
                 who = text["you"] if m["you"] else text["member_number"].format(n=m["number"])
                 members.append((who, m["organisation"]))
         exercise = page["exercise"]
+        latest = _latest(text, group)
         return {
             "t": text,
             "notice": shown.get("notice", ""),
@@ -238,7 +239,7 @@ class GroupWorkXBlock(StudioEditableXBlockMixin, OpesBlock):
             "group_name": (group or {}).get("name")
             or text["group_number"].format(n=(group or {}).get("number", "")),
             "members": members,
-            "latest": _latest(text, group),
+            "latest": latest,
             "submitted": _submitted(text, group),
             "confirm": text["confirm"].format(
                 n=((group or {}).get("latest") or {}).get("number", 0)
