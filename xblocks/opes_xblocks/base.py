@@ -47,10 +47,14 @@ def _template(name: str) -> Any:
 
 
 def render(name: str, context: dict[str, Any]) -> str:
-    """``templates/<name>`` drawn with ``context`` (Django's autoescaping on)."""
+    """``templates/<name>`` drawn with ``context`` (Django's autoescaping on).
+
+    Numbers are not localised: in attributes they are for browsers, which read "3,5"
+    in a number field as nothing; what a person reads is worded before it gets here.
+    """
     from django.template import Context as TemplateContext
 
-    return str(_template(name).render(TemplateContext(context)))
+    return str(_template(name).render(TemplateContext(context, use_l10n=False)))
 
 
 @cache
