@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import wraps
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any, Literal, TypeVar
 
 from flask import Blueprint, Response, current_app, jsonify, request
 from flask_babel import gettext as _
@@ -88,17 +88,59 @@ class GradeBody(_Body):
 
 
 class GroupBody(_Body):
-    """An instructor's action on one group (publish its grades)."""
+    """An instructor's action on one group (open it, publish its grades)."""
 
     group: _ID
+
+
+_MARK = Annotated[float, Field(ge=0, le=marks.MOST_MARK)]
+_USER = Annotated[str, Field(min_length=1, max_length=64, pattern=_PRINTABLE)]
+_REASON = Annotated[str, Field(max_length=1000)]
+
+
+class RateBody(_Body):
+    """A member's peer marks (WebPA), by the member numbers the page shows."""
+
+    marks: Annotated[dict[Annotated[str, Field(pattern=r"^[1-9][0-9]{0,2}$")], _MARK],
+                     Field(min_length=1, max_length=50)]  # fmt: skip
+
+
+class MemberBody(_Body):
+    """The instructor's grade for one member: their own, or an override.
+
+    ``individual`` sets the member's grade under the individual scheme; ``override``
+    replaces whatever the scheme gave, with its reason, and without a grade takes it back.
+    """
+
+    group: _ID
+    user: _USER
+    kind: Literal["override", "individual"]
+    grade: Annotated[float, Field(ge=0, le=1000)] | None = None
+    reason: _REASON = ""
+
+
+class MoveBody(_Body):
+    """The instructor places or moves a learner, or takes them out of their group.
+
+    To group ``to``, to a new group with ``new_group``, out of their group with neither.
+    """
+
+    user: _USER
+    to: _ID | None = None
+    new_group: bool = False
+    reason: _REASON = ""
 
 
 BODIES: dict[str, type[_Body]] = {
     "page": PageBody,
     "draft": DraftBody,
     "submit": SubmitBody,
+    "rate": RateBody,
     "form": _Body,
+    "group": GroupBody,
     "grade": GradeBody,
+    "member": MemberBody,
+    "move": MoveBody,
     "publish": GroupBody,
 }
 
@@ -107,13 +149,17 @@ SUMMARIES = {
     "page": "Open the block: the exercise, the viewer's group, work and grade",
     "draft": "Save the group's draft (409 with both texts when based on an older version)",
     "submit": "Hand in the group's work",
+    "rate": "Rate each member of the viewer's group (peer assessment, seen by no one else)",
     "form": "Form the groups from everyone who opened the block (staff, once)",
-    "grade": "Grade a group's work (staff)",
+    "group": "One group for its instructors: history, work, member grades with parts",
+    "grade": "Grade a group's work, by score or rubric levels (staff)",
+    "member": "A member's own grade or an override with its reason (staff)",
+    "move": "Place, move or take out a learner (staff; history kept)",
     "publish": "Publish a group's member grades (staff)",
 }
 _REFUSALS = {
     "403": "The viewer may not do this (not a member, not staff, another course)",
-    "404": "No such group",
+    "404": "No such group, or no such learner in the exercise",
     "409": "The exercise's state forbids it now (submitted, formed, a newer draft)",
     "413": "The body is too large",
 }
@@ -235,6 +281,14 @@ def submit(asked: Asked) -> Response:
     return _page(asked)
 
 
+@endpoint("rate")
+def rate(asked: Asked) -> Response:
+    """The viewer's peer marks for their group; they may change them until grading."""
+    given = {int(number): mark for number, mark in asked.body.marks.items()}
+    blocks.rate(session(), asked.exercise, _own_group(asked), asked.call.actor, given)
+    return _page(asked, rated=True)
+
+
 @endpoint("form")
 def form(asked: Asked) -> Response:
     """Form the groups from everyone who opened the block (instructors, once)."""
@@ -242,6 +296,49 @@ def form(asked: Asked) -> Response:
     db = session()
     formed = membership.form_groups(db, asked.exercise, blocks.roster(db, asked.exercise))
     return _page(asked, unmet=len(formed.unmet))
+
+
+def _detail(asked: Asked, group: Any, **extra: Any) -> Response:
+    db = session()
+    opened = blocks.detail(db, asked.exercise, group)
+    return _page(asked, detail=opened, **extra)
+
+
+@endpoint("group")
+def group(asked: Asked) -> Response:
+    """One group in full, for its instructors."""
+    asked.staff()
+    return _detail(asked, membership.group(session(), asked.exercise, asked.body.group))
+
+
+@endpoint("member")
+def member(asked: Asked) -> Response:
+    """A member's own grade (individual scheme) or an override, with its reason."""
+    asked.staff()
+    db = session()
+    found = membership.group(db, asked.exercise, asked.body.group)
+    body = asked.body
+    if body.kind == "individual":
+        if body.grade is None:
+            raise GroupworkError("bad_grade")
+        marks.set_individual(db, asked.exercise, found, body.user, body.grade)
+    else:
+        marks.override(db, asked.exercise, found, body.user, body.grade, body.reason,
+                       asked.call.actor)  # fmt: skip
+    return _detail(asked, found, member_graded=True)
+
+
+@endpoint("move")
+def move(asked: Asked) -> Response:
+    """Place, move or take out a learner; the group they went to is opened."""
+    asked.staff()
+    db = session()
+    body = asked.body
+    into = blocks.place(db, asked.exercise, body.user, body.to, body.new_group,
+                        asked.call.actor, body.reason)  # fmt: skip
+    if into is None:
+        return _page(asked, moved=None)
+    return _detail(asked, into, moved=into.id)
 
 
 @endpoint("grade")
@@ -261,7 +358,7 @@ def grade(asked: Asked) -> Response:
         asked.call.site.name,
         score=asked.body.score,
     )
-    return _page(asked, graded=group.id)
+    return _detail(asked, group, graded=group.id)
 
 
 @endpoint("publish")
@@ -280,4 +377,4 @@ def publish(asked: Asked) -> Response:
     sent = marks.publish(db, asked.exercise, group, actor_of, asked.call.site.name)
     if not sent:
         raise GroupworkError("not_graded")
-    return _page(asked, published=len(sent))
+    return _detail(asked, group, published=len(sent))

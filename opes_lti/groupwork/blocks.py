@@ -22,9 +22,12 @@ from opes_lti.groupwork import exercises, marks, membership, reviewing, work
 from opes_lti.groupwork.errors import GroupworkError
 from opes_lti.groupwork.exercises import Where, settings_of
 from opes_lti.groupwork.membership import Joining
-from opes_lti.groupwork.models import Exercise, Group, MemberGrade, Visitor
+from opes_lti.groupwork.models import Exercise, Group, MemberGrade, Membership, Visitor
 from opes_lti.learners.profile import Profile
 from opes_lti.sites.services import BlockCall
+
+#: The learners without a group an instructor's table lists (the rest are counted).
+UNPLACED_SHOWN = 200
 
 
 def where(call: BlockCall, placement: str, platform_id: str | None = None) -> Where:
@@ -124,6 +127,7 @@ def page(db: Session, exercise: Exercise, call: BlockCall) -> dict[str, Any]:
             "formation": settings.formation,
             "scheme": settings.grading.scheme,
             "scale": settings.grading.scale,
+            "rubric": [c.model_dump() for c in settings.rubric],
         },
         "formed": exercise.formed_at is not None,
         "group": None,
@@ -140,10 +144,22 @@ def page(db: Session, exercise: Exercise, call: BlockCall) -> dict[str, Any]:
     return out
 
 
+def _order(history: list[Membership]) -> dict[str, int]:
+    """Each member's number in the group (1, 2, ...), by order of joining.
+
+    Members are named to each other by number: the tool holds no names.
+    """
+    ordered = sorted(history, key=lambda m: (m.joined_at, m.id))
+    return {m.user: n for n, m in enumerate(ordered, start=1)}
+
+
 def group_data(db: Session, group: Group, viewer: str) -> dict[str, Any]:
-    """A group as its members see it: members by order of joining, the draft, the hand-in."""
+    """A group as its members see it: members by number, the draft, the hand-in.
+
+    With peer assessment, also the marks the viewer gave, which no one else sees.
+    """
     history = membership.history(db, group)
-    order = {m.user: n for n, m in enumerate(sorted(history, key=lambda m: (m.joined_at, m.id)))}
+    order = _order(history)
     latest = work.latest(db, group)
     submission = work.submission(db, group)
     return {
@@ -152,7 +168,7 @@ def group_data(db: Session, group: Group, viewer: str) -> dict[str, Any]:
         "name": group.name,
         "members": [
             {
-                "number": order[m.user] + 1,
+                "number": order[m.user],
                 "you": m.user == viewer,
                 "organisation": m.organisation or "",
             }
@@ -164,7 +180,7 @@ def group_data(db: Session, group: Group, viewer: str) -> dict[str, Any]:
         else {
             "number": latest.number,
             "text": latest.text,
-            "author": order.get(latest.author, -1) + 1,
+            "author": order.get(latest.author, 0),
             "at": _when(latest.at),
         },
         "versions": len(work.versions(db, group)),
@@ -176,6 +192,80 @@ def group_data(db: Session, group: Group, viewer: str) -> dict[str, Any]:
             "version": submission.version,
             "link": submission.link or "",
         },
+        "my_marks": {
+            str(order[rated]): mark
+            for rated, mark in marks.ratings_by(db, group, viewer).items()
+            if rated in order
+        },
+    }
+
+
+def rate(db: Session, exercise: Exercise, group: Group, rater: str,
+         by_number: dict[int, float]) -> None:  # fmt: skip
+    """A member's peer marks, given by member number as the block shows members."""
+    users = {n: user for user, n in _order(membership.history(db, group)).items()}
+    current = {m.user for m in membership.members(db, group)}
+    given: dict[str, float] = {}
+    for number, mark in by_number.items():
+        user = users.get(number)
+        if user is None or user not in current:
+            raise GroupworkError("bad_rating", f"no member {number} in the group")
+        given[user] = mark
+    marks.rate(db, exercise, group, rater, given)
+
+
+def detail(db: Session, exercise: Exercise, group: Group) -> dict[str, Any]:
+    """One group for its instructors: who was in it when, the work, members' grades.
+
+    Each grade comes with its parts, computed now and stored, as the LTI group page does.
+    """
+    history = membership.history(db, group)
+    submission = work.submission(db, group)
+    grades = marks.compute(db, exercise, group) if submission is not None else []
+    latest = work.latest(db, group)
+    return {
+        "id": group.id,
+        "number": group.number,
+        "name": group.name,
+        "team": group.team_id is not None,
+        "history": [
+            {
+                "user": m.user,
+                "organisation": m.organisation or "",
+                "region": m.region or "",
+                "joined": _when(m.joined_at),
+                "left": _when(m.left_at),
+                "placed_by": m.placed_by,
+                "reason": m.reason or "",
+            }
+            for m in history
+        ],
+        "latest": None if latest is None else {"number": latest.number, "text": latest.text},
+        "submission": None
+        if submission is None
+        else {
+            "version": submission.version,
+            "link": submission.link or "",
+            "late": submission.late,
+            "at": _when(submission.submitted_at),
+            "choices": dict(submission.staff_choices or {}),
+            "comment": submission.staff_comment or "",
+        },
+        "group_grade": reviewing.group_grade(db, exercise, group),
+        "grades": [
+            {
+                "user": g.user,
+                "computed": g.computed,
+                "factor": g.factor,
+                "individual": (g.parts or {}).get("individual"),
+                "rated": (g.parts or {}).get("rated"),
+                "override": g.override,
+                "reason": g.reason or "",
+                "final": g.final,
+                "published": g.published_at is not None,
+            }
+            for g in grades
+        ],
     }
 
 
@@ -205,4 +295,34 @@ def staff_data(db: Session, exercise: Exercise) -> dict[str, Any]:
             }
         )
     visitors = sa.select(sa.func.count()).where(Visitor.exercise_id == exercise.id)
-    return {"visitors": db.scalar(visitors) or 0, "groups": groups}
+    placed = {m.user for members in now.values() for m in members}
+    unplaced = db.scalars(
+        sa.select(Visitor.user)
+        .where(Visitor.exercise_id == exercise.id)
+        .order_by(Visitor.id)
+        .limit(UNPLACED_SHOWN + len(placed))
+    )
+    waiting = [u for u in unplaced if u not in placed][:UNPLACED_SHOWN]
+    return {
+        "visitors": db.scalar(visitors) or 0,
+        "groups": groups,
+        "unplaced": waiting if exercise.formed_at is not None else [],
+    }
+
+
+def place(db: Session, exercise: Exercise, user: str, to: int | None, new_group: bool,
+          by: str, reason: str) -> Group | None:  # fmt: skip
+    """The instructor moves a learner who opened the block; the history keeps it.
+
+    To group ``to``, to a new group with ``new_group``, or out of their group with neither.
+    """
+    seen = db.scalar(
+        sa.select(Visitor).where(Visitor.exercise_id == exercise.id, Visitor.user == user)
+    )
+    if seen is None:
+        raise GroupworkError("no_such_member", user)
+    who = Joining(Member(user, seen.organisation or "", seen.region or "", ""))
+    if new_group:
+        to = membership.new_group(db, exercise).id
+    placed = membership.move(db, exercise, who, to, by, reason.strip())
+    return membership.group(db, exercise, placed.group_id) if placed is not None else None

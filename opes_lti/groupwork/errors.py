@@ -39,6 +39,7 @@ What = Literal[
     "bad_rating",
     "bad_grade",
     "not_graded",
+    "team_group",
 ]
 
 

@@ -210,13 +210,17 @@ def join(db: Session, exercise: Exercise, who: Joining) -> Group | None:
     """The learner's group, placing a late joiner where there is room or in a new group.
 
     None when the learner is to choose (the "choice" method) or be placed by the
-    instructor, or when the groups are not formed yet.
+    instructor, when an instructor took them out of their group, or when the groups
+    are not formed yet.
     """
     current = group_of(db, exercise, who.member.id)
     if current is not None:
         return current
     settings = settings_of(exercise)
     if exercise.formed_at is None or settings.formation in ("choice", "instructor"):
+        return None
+    if past_groups(db, exercise, who.member.id):
+        # An instructor took them out: only an instructor places them again.
         return None
     _lock(db, exercise)
     current = group_of(db, exercise, who.member.id)  # a racing request may have placed them
@@ -311,13 +315,18 @@ def move(
     """
     _lock(db, exercise)
     current = membership_of(db, exercise, who.member.id)
-    if to is None:
+    into = group(db, exercise, to) if to is not None else None
+    left = group(db, exercise, current.group_id) if current is not None else None
+    for touched in (left, into):
+        if touched is not None and touched.team_id is not None:
+            # The next visit would undo it: the platform's team is the group.
+            raise GroupworkError("team_group")
+    if into is None:
         if current is None:
             raise GroupworkError("no_such_member", who.member.id)
         _end(current, by, reason or "removed")
         db.flush()
         return None
-    into = group(db, exercise, to)
     if current is not None and current.group_id == into.id:
         return current
     if current is not None:

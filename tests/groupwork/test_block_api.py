@@ -11,6 +11,7 @@ from flask.testing import FlaskClient
 
 from opes_lti.core.db import Database
 from opes_lti.events.models import OutboxEntry
+from opes_lti.groupwork import block_api
 from opes_lti.groupwork.models import DraftVersion, Exercise, Membership, Submission, Visitor
 from opes_lti.sites import services
 
@@ -34,6 +35,7 @@ class Site:
         self,
         name: str,
         user: str,
+        /,
         status: int = 200,
         role: str = "learner",
         course: str = COURSE,
@@ -165,7 +167,7 @@ def test_without_a_site_token_nothing_is_answered(client: FlaskClient) -> None:
     assert answer.get_json()["error"]["code"] == "unauthorized"
 
 
-@pytest.mark.parametrize("name", ["page", "draft", "submit", "form", "grade", "publish"])
+@pytest.mark.parametrize("name", sorted(block_api.BODIES))
 def test_every_generated_call_is_answered_as_documented(
     app: Any, database: Database, name: str
 ) -> None:
@@ -216,3 +218,160 @@ def test_the_platforms_teams_are_the_groups(client: FlaskClient, database: Datab
     site.call("draft", "anna", based_on=0, text="Lavoro")
     site.call("submit", "anna", confirmed=1)
     assert site.call("page", "anna", team=blue)["group"]["id"] == anna["id"]
+
+
+def _formed(site: Site, settings: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """Four learners in two pairs; each learner's group as they see it."""
+    for user in LEARNERS:
+        site.call("page", user, settings=settings, profile={"organisation": f"ets-{user}"})
+    site.call("form", "docente", role="staff", settings=settings)
+    return {u: site.call("page", u, settings=settings)["group"] for u in LEARNERS}
+
+
+def _numbers(group: dict[str, Any]) -> tuple[str, str]:
+    """(the viewer's member number, the other member's), as the block shows them."""
+    you = next(m["number"] for m in group["members"] if m["you"])
+    other = next(m["number"] for m in group["members"] if not m["you"])
+    return str(you), str(other)
+
+
+def test_peer_marks_adjust_each_members_grade_and_stay_private(
+    client: FlaskClient, database: Database
+) -> None:
+    webpa = SETTINGS | {"grading": {"scheme": "webpa", "weight": 1.0, "penalty": 0.0}}
+    site = _site(database, client)
+    groups = _formed(site, webpa)
+    mine = groups["anna"]
+    partner = next(u for u in LEARNERS if u != "anna" and groups[u]["id"] == mine["id"])
+    me, them = _numbers(mine)
+    site.call("rate", "anna", settings=webpa, marks={me: 3, them: 3})
+    p_me, p_them = _numbers(groups[partner])
+    rated = site.call("rate", partner, settings=webpa, marks={p_them: 4, p_me: 2})
+    assert rated["rated"] is True
+    # Each sees only their own marks.
+    assert site.call("page", "anna", settings=webpa)["group"]["my_marks"] == {me: 3, them: 3}
+    assert rated["group"]["my_marks"] == {p_them: 4, p_me: 2}
+    # Marks for someone not in the group, or off the scale, are refused.
+    site.call("rate", "anna", status=400, settings=webpa, marks={me: 3, "9": 3})
+    site.call("rate", "anna", status=400, settings=webpa, marks={me: 6, them: 3})
+    site.call("rate", "anna", status=400, settings=webpa, marks={me: 3})  # everyone, once
+
+    site.call("draft", "anna", settings=webpa, based_on=0, text="Il progetto")
+    site.call("submit", "anna", settings=webpa, confirmed=1)
+    site.call("grade", "docente", role="staff", settings=webpa, group=mine["id"], score=60)
+    opened = site.call("group", "docente", role="staff", settings=webpa, group=mine["id"])
+    by_user = {g["user"]: g for g in opened["detail"]["grades"]}
+    # WebPA by hand: anna's marks split 1/2, 1/2; her partner's 2/3 to anna, 1/3 to self;
+    # factor = sum over raters x members / raters; weight 1, so grade = factor x 60.
+    anna_factor, partner_factor = 1 / 2 + 2 / 3, 1 / 2 + 1 / 3
+    assert by_user[pseudonym("anna")]["factor"] == pytest.approx(anna_factor)
+    assert by_user[pseudonym("anna")]["final"] == pytest.approx(60 * anna_factor)
+    assert by_user[pseudonym(partner)]["final"] == pytest.approx(60 * partner_factor)
+    site.call("group", "anna", status=403, settings=webpa, group=mine["id"])
+
+    # An override needs its reason, replaces the scheme's grade and can be taken back.
+    who = pseudonym(partner)
+    body = {"settings": webpa, "group": mine["id"], "user": who, "kind": "override"}
+    site.call("member", "docente", status=400, role="staff", grade=70, **body)
+    site.call("member", "anna", status=403, grade=100, reason="io", **body)
+    site.call("member", "docente", status=404, role="staff", **body | {"user": "x" * 64},
+              grade=70, reason="r")  # fmt: skip
+    saved = site.call("member", "docente", role="staff", grade=70, reason="assente", **body)
+    row = next(g for g in saved["detail"]["grades"] if g["user"] == who)
+    assert (row["override"], row["reason"], row["final"]) == (70.0, "assente", 70.0)
+    site.call("publish", "docente", role="staff", settings=webpa, group=mine["id"])
+    assert site.call("page", partner, settings=webpa)["grade"]["final"] == 70.0
+    taken_back = site.call("member", "docente", role="staff", reason="errore", **body)
+    row = next(g for g in taken_back["detail"]["grades"] if g["user"] == who)
+    assert row["final"] == pytest.approx(60 * partner_factor)
+
+
+def test_the_instructor_grades_each_member_in_the_individual_scheme(
+    client: FlaskClient, database: Database
+) -> None:
+    own = SETTINGS | {"grading": {"scheme": "individual"}}
+    site = _site(database, client)
+    groups = _formed(site, own)
+    mine = groups["anna"]
+    site.call("draft", "anna", settings=own, based_on=0, text="Il progetto")
+    site.call("submit", "anna", settings=own, confirmed=1)
+    body = {"settings": own, "group": mine["id"], "user": pseudonym("anna"), "kind": "individual"}
+    site.call("member", "docente", status=400, role="staff", **body)  # no grade
+    site.call("member", "docente", status=400, role="staff", grade=101, **body)  # off the scale
+    saved = site.call("member", "docente", role="staff", grade=88, **body)
+    row = next(g for g in saved["detail"]["grades"] if g["user"] == pseudonym("anna"))
+    assert (row["individual"], row["final"]) == (88.0, 88.0)
+    # Peer marks belong to the WebPA scheme only.
+    me, them = _numbers(mine)
+    site.call("rate", "anna", status=400, settings=own, marks={me: 3, them: 3})
+
+
+def test_a_rubric_grades_the_group_by_its_levels(client: FlaskClient, database: Database) -> None:
+    rubric = [
+        {"code": "fit", "title": "Aderenza", "levels": [
+            {"label": "debole", "points": 0}, {"label": "buona", "points": 6}]},
+        {"code": "budget", "title": "Budget", "levels": [
+            {"label": "assente", "points": 0}, {"label": "chiaro", "points": 4}]},
+    ]  # fmt: skip
+    graded = SETTINGS | {"rubric": rubric}
+    site = _site(database, client)
+    groups = _formed(site, graded)
+    mine = groups["anna"]
+    page = site.call("page", "docente", role="staff", settings=graded)
+    assert [c["code"] for c in page["exercise"]["rubric"]] == ["fit", "budget"]
+    site.call("draft", "anna", settings=graded, based_on=0, text="Il progetto")
+    site.call("submit", "anna", settings=graded, confirmed=1)
+    body = {"settings": graded, "group": mine["id"], "comment": "Buon lavoro"}
+    site.call("grade", "docente", status=400, role="staff", levels={"fit": 1}, **body)
+    site.call("grade", "docente", status=400, role="staff", levels={"fit": 1, "budget": 5}, **body)
+    done = site.call("grade", "docente", role="staff", levels={"fit": 1, "budget": 0}, **body)
+    assert done["detail"]["group_grade"] == pytest.approx(6 / 10 * 100)
+    assert done["detail"]["submission"]["choices"] == {"fit": 1, "budget": 0}
+    assert done["detail"]["submission"]["comment"] == "Buon lavoro"
+
+
+def test_instructors_move_people_and_the_history_keeps_it(
+    client: FlaskClient, database: Database
+) -> None:
+    site = _site(database, client)
+    groups = _formed(site, SETTINGS)
+    anna = groups["anna"]
+    other = next(g for g in groups.values() if g["id"] != anna["id"])
+    site.call("move", "bruno", status=403, user=pseudonym("anna"), to=other["id"])
+    site.call("move", "docente", status=404, role="staff", user="nessuno", to=other["id"])
+    site.call("move", "docente", status=404, role="staff", user=pseudonym("anna"), to=999)
+    moved = site.call("move", "docente", role="staff", user=pseudonym("anna"), to=other["id"],
+                      reason="mescolare le regioni")  # fmt: skip
+    assert moved["moved"] == other["id"]
+    history = moved["detail"]["history"]
+    assert pseudonym("anna") in [m["user"] for m in history if m["left"] is None]
+    assert site.call("page", "anna")["group"]["id"] == other["id"]
+    opened = site.call("group", "docente", role="staff", group=anna["id"])
+    (left,) = [m for m in opened["detail"]["history"] if m["user"] == pseudonym("anna")]
+    assert left["left"] is not None
+    assert left["reason"] == "mescolare le regioni"
+
+    fresh = site.call("move", "docente", role="staff", user=pseudonym("anna"), new_group=True)
+    assert len(fresh["staff"]["groups"]) == 3
+    out = site.call("move", "docente", role="staff", user=pseudonym("anna"), reason="ritirata")
+    assert out["moved"] is None
+    assert out["staff"]["unplaced"] == [pseudonym("anna")]
+    # Taken out is taken out: her next visit does not place her again.
+    assert site.call("page", "anna")["group"] is None
+    back = site.call("move", "docente", role="staff", user=pseudonym("anna"), to=anna["id"])
+    assert back["staff"]["unplaced"] == []
+    with database.sessions() as db:
+        kept = db.scalar(sa.select(sa.func.count()).select_from(Membership))
+    assert kept == 4 + 3  # every placement kept: formation, then moved, new group, back
+
+
+def test_a_team_is_moved_on_the_platform_not_here(client: FlaskClient, database: Database) -> None:
+    site = _site(database, client)
+    red = site.call("page", "anna", team={"id": "t-red", "name": "Rossa"})["group"]
+    site.call("page", "bruno")
+    refused = site.call("move", "docente", status=409, role="staff", user=pseudonym("anna"),
+                        new_group=True)  # fmt: skip
+    assert refused["error"]["code"] == "team_group"
+    assert (
+        site.call("page", "anna", team={"id": "t-red", "name": "Rossa"})["group"]["id"] == red["id"]
+    )

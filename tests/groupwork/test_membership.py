@@ -104,6 +104,28 @@ def test_a_move_keeps_who_was_where_and_when(
         assert len(membership.history(db, b)) == 1  # removed, not deleted
 
 
+def test_a_learner_taken_out_stays_out_until_an_instructor_places_them(
+    database: Database, make_exercise: MakeExercise
+) -> None:
+    exercise_id = make_exercise(formation="random")
+    with database.transaction() as db:
+        exercise = db.get(Exercise, exercise_id)
+        assert exercise is not None
+        membership.form_groups(db, exercise, [joining(u) for u in ("anna", "bruno", "carla")])
+        membership.move(db, exercise, joining("anna"), None, "teacher", "left the course")
+        # Her next visit must not undo the instructor's decision as a late joiner.
+        assert membership.join(db, exercise, joining("anna")) is None
+        assert membership.group_of(db, exercise, "anna") is None
+        back = membership.group_of(db, exercise, "bruno")
+        assert back is not None
+        membership.move(db, exercise, joining("anna"), back.id, "teacher", "back")
+        placed = membership.join(db, exercise, joining("anna"))
+        assert placed is not None
+        assert placed.id == back.id
+        # A newcomer is still placed as a late joiner.
+        assert membership.join(db, exercise, joining("dario")) is not None
+
+
 def test_a_group_of_another_exercise_is_no_such_group(
     database: Database, make_exercise: MakeExercise
 ) -> None:

@@ -46,7 +46,13 @@ def _html(block: Any) -> str:
     from django.utils import translation
 
     with translation.override("it"):
-        return str(block.runtime.render(block, "student_view").body_html())
+        return _plain_numbers(str(block.runtime.render(block, "student_view").body_html()))
+
+
+def _plain_numbers(html: str) -> str:
+    """``html``, checked: browsers read "3,0" in a number field as nothing."""
+    assert not re.search(r'="-?\d+,\d+"', html), html
+    return html
 
 
 def _act(runtime: Any, block: Any, handler: str, body: dict[str, Any]) -> str:
@@ -55,7 +61,7 @@ def _act(runtime: Any, block: Any, handler: str, body: dict[str, Any]) -> str:
     with translation.override("it"):
         status, answer = call(runtime, block, handler, body)
     assert status == 200, answer
-    return str(answer["html"])
+    return _plain_numbers(str(answer["html"]))
 
 
 def _number(html: str, name: str) -> int:
@@ -127,7 +133,9 @@ def test_a_whole_exercise_in_the_block(
         assert "(versione 2)" in handed
 
         staff_page = _html(staff)
-        group = _number(staff_page, "group")
+        group, opened = _handed_in(staff_runtime, staff, staff_page)
+        assert "Cosa ha consegnato il gruppo" in opened
+        assert 'class="gw-text">Obiettivi\nBudget<' in opened
         graded = _act(staff_runtime, staff, "grade_group", {"group": group, "score": 80})
         assert "Il voto del gruppo è salvato" in graded
         published = _act(staff_runtime, staff, "publish_group", {"group": group})
@@ -141,6 +149,116 @@ def test_a_whole_exercise_in_the_block(
         assert people[partner].published == [("grade", {"value": 80.0, "max_value": 100.0})]
         others = [u for u in people if u not in ("anna", partner)]
         assert all(people[u].published == [] for u in others)
+
+
+def _handed_in(runtime: Any, staff: Any, staff_page: str) -> tuple[int, str]:
+    """The group that handed in, opened from the instructors' table: its id and page."""
+    for found in re.findall(r'class="gw-open" data-group="(\d+)"', staff_page):
+        opened = _act(runtime, staff, "open_group", {"group": found})
+        if 'class="gw-text"' in opened:
+            return int(found), opened
+    raise AssertionError(staff_page)
+
+
+def _marks(html: str, given: dict[str, int]) -> dict[str, str]:
+    """The rating form filled: ``given`` by "you" and "other", as the learner sees them."""
+    you = re.search(r'<label for="gw-mark-[^"]+-(\d+)">Voto per te<', html)
+    other = re.search(r'<label for="gw-mark-[^"]+-(\d+)">Voto per Membro', html)
+    assert you, html
+    assert other, html
+    return {
+        f"mark-{you.group(1)}": str(given["you"]),
+        f"mark-{other.group(1)}": str(given["other"]),
+    }
+
+
+def test_peer_marks_grades_overrides_and_moves_in_the_block(
+    make_runtime: Callable[..., Any], app: Flask, database: Database
+) -> None:
+    from opes_xblocks import compat
+
+    staff_runtime = make_runtime("docente", staff=True)
+    designed = block_from(staff_runtime, XML)
+    designed.scheme, designed.webpa_weight = "webpa", 1.0
+    designed.save()
+    usage = designed.scope_ids.usage_id
+    people = {u: make_runtime(u) for u in ("anna", "bruno", "carla", "dario")}
+    blocks = {u: r.get_block(usage) for u, r in people.items()}
+    staff = staff_runtime.get_block(usage)
+    with live_tool(app, database):
+        for block in blocks.values():
+            _html(block)
+        _act(staff_runtime, staff, "form_groups", {})
+        anna = _html(blocks["anna"])
+        assert "Valuta il tuo gruppo" in anna
+        partner = next(
+            u
+            for u in ("bruno", "carla", "dario")
+            if _group_name(_html(blocks[u])) == _group_name(anna)
+        )
+        rated = _act(
+            people["anna"], blocks["anna"], "rate_members", _marks(anna, {"you": 3, "other": 3})
+        )
+        assert "I tuoi voti sono salvati" in rated
+        assert 'value="3.0" required' in rated  # her marks come back to her
+        off = _act(
+            people["anna"], blocks["anna"], "rate_members", _marks(anna, {"you": 9, "other": 3})
+        )
+        assert 'class="gw-error"' in off
+        theirs = _html(blocks[partner])
+        _act(
+            people[partner], blocks[partner], "rate_members", _marks(theirs, {"you": 2, "other": 4})
+        )
+        _act(people["anna"], blocks["anna"], "save_draft", {"based_on": 0, "text": "Piano"})
+        _act(people["anna"], blocks["anna"], "submit_work", {"confirmed": 1})
+
+        staff_page = _html(staff)
+        own = re.search(r'class="gw-publish"', staff_page)
+        assert own is None  # nothing graded yet
+        group, _ = _handed_in(staff_runtime, staff, staff_page)
+        graded = _act(staff_runtime, staff, "grade_group", {"group": group, "score": "60"})
+        # WebPA: Anna 1/2 + 2/3, her partner 1/2 + 1/3 of the group's 60 (weight 1).
+        assert "70 / 100" in graded
+        assert "50 / 100" in graded
+        assert "fattore dei pari 1.17" in graded
+        who = re.search(
+            r'<select id="gw-ov-who-[^"]+" name="user"><option value="([0-9a-f]{64})"', graded
+        )
+        assert who
+        no_reason = {"group": group, "user": who.group(1), "kind": "override", "grade": "65"}
+        refused = _act(staff_runtime, staff, "grade_member", no_reason)
+        assert 'class="gw-error"' in refused
+        assert "Cosa ha consegnato" in refused
+        saved = _act(staff_runtime, staff, "grade_member", no_reason | {"reason": "assente"})
+        assert "Il voto del membro è salvato" in saved
+        assert "65: assente" in saved
+
+        # Anna moves to the other group; the history keeps where she was.
+        anna_id = compat.viewer_pseudonym(blocks["anna"])
+        target = next(
+            int(g)
+            for g in re.findall(r'class="gw-open" data-group="(\d+)"', staff_page)
+            if int(g) != group
+        )
+        moved = _act(staff_runtime, staff, "move_member",
+                     {"user": anna_id, "to": str(target),
+                      "reason": "mescolare"})  # fmt: skip
+        assert "la cronologia del gruppo lo conserva" in moved
+        again = _act(staff_runtime, staff, "open_group", {"group": group})
+        assert "mescolare" in again
+        out = _act(staff_runtime, staff, "move_member",
+                   {"user": anna_id, "to": "out"})  # fmt: skip
+        assert "Studenti senza gruppo" in out
+        assert "Non sei ancora in un gruppo" in _html(blocks["anna"])
+        refused = _act(people["bruno"], blocks["bruno"], "move_member",
+                       {"user": anna_id, "to": str(target)})  # fmt: skip
+        assert "Solo i docenti del corso" in refused
+
+
+def _group_name(html: str) -> str:
+    found = re.search(r"<h3>Il tuo gruppo: ([^<]+)<", html)
+    assert found, html
+    return found.group(1)
 
 
 def test_without_the_tool_the_block_says_what_to_set_up(
@@ -170,6 +288,11 @@ def test_every_setting_goes_out_and_comes_back_in_olx(make_runtime: Callable[...
         "link",
         30.0,
     )
+    block.scheme, block.webpa_weight, block.webpa_penalty = "webpa", 0.4, 0.1
+    block.rubric = [
+        {"code": "fit", "title": "Aderenza al bando", "levels": [
+            {"label": "debole", "points": 0}, {"label": "buona", "points": 5}]}
+    ]  # fmt: skip
     node = etree.Element("opes_groupwork")
     block.add_xml_to_node(node)
     again = block_from(make_runtime(), etree.tostring(node).decode())
@@ -183,6 +306,8 @@ def test_every_setting_goes_out_and_comes_back_in_olx(make_runtime: Callable[...
         ({"least": 6, "most": 2}, "largest"),
         ({"deadline": "domani"}, "due"),
         ({"display_name": ""}, "title"),
+        ({"scheme": "webpa", "webpa_weight": 2}, "grading.weight"),
+        ({"rubric": [{"code": "fit", "title": "x", "levels": []}]}, "rubric"),
     ],
 )
 def test_studio_refuses_settings_the_tool_would_refuse(

@@ -37,9 +37,9 @@ def workbench(app: Flask, database: Database) -> Iterator[tuple[str, str]]:
             yield url, token
 
 
-def _open(browser: Browser, url: str, student: str) -> Page:
+def _open(browser: Browser, url: str, student: str, scenario: str = SCENARIO) -> Page:
     page = browser.new_page(viewport={"width": 390, "height": 844}, locale="it-IT")
-    page.goto(f"{url}{SCENARIO}?student={student}")
+    page.goto(f"{url}{scenario}?student={student}")
     page.wait_for_selector(".opes-gw h2")
     return page
 
@@ -108,3 +108,60 @@ def test_two_learners_write_merge_and_hand_in(
     assert anna.locator(".opes-gw textarea").count() == 0  # nothing to edit after hand-in
     anna.close()
     bruno.close()
+
+
+def test_peer_marks_and_the_instructors_grading_by_keyboard(
+    workbench: tuple[str, str], browser: Browser, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from opes_xblocks import compat
+
+    # The workbench has no staff: "docente" is course staff here, as Open edX says it.
+    monkeypatch.setattr(compat, "viewer_is_staff", lambda b: b.runtime.user_id == "docente")
+    url, _token = workbench
+    peer = "/scenario/opes_groupwork.1/"
+    anna, bruno = _open(browser, url, "anna", peer), _open(browser, url, "bruno", peer)
+    docente = _open(browser, url, "docente", peer)
+    assert "Studenti che hanno aperto questa esercitazione: 2" in docente.inner_text(BLOCK)
+    docente.click(".opes-gw .gw-form")
+    docente.wait_for_selector(".opes-gw .gw-open")
+    assert serious_violations(docente, BLOCK) == [], "the instructors' table"
+
+    for page, marks in ((anna, ("4", "2")), (bruno, ("3", "3"))):
+        page.reload()
+        page.wait_for_selector(".opes-gw .gw-rate-form")
+        fields = page.locator(".opes-gw .gw-rate-form input[type=number]")
+        for n, mark in enumerate(marks):
+            fields.nth(n).fill(mark)
+        page.focus(".opes-gw .gw-rate-form button")
+        page.keyboard.press("Enter")
+        page.wait_for_selector(".opes-gw .gw-notice")
+        assert "I tuoi voti sono salvati" in page.inner_text(".opes-gw .gw-status")
+    assert serious_violations(anna, BLOCK) == [], "the peer marks"
+    anna.fill(".opes-gw textarea", "Piano")
+    anna.click(".opes-gw .gw-draft-form button")
+    anna.wait_for_selector(".opes-gw .gw-notice")
+    anna.check(".opes-gw .gw-submit-form input[type=checkbox]")
+    anna.click(".opes-gw .gw-submit-form button")
+    anna.wait_for_selector(".opes-gw .gw-submitted")
+
+    docente.reload()
+    docente.focus(".opes-gw .gw-open")
+    docente.keyboard.press("Enter")
+    docente.wait_for_selector(".opes-gw .gw-detail")
+    assert "Piano" in docente.inner_text(".opes-gw .gw-detail .gw-text")
+    docente.fill(".opes-gw .gw-grade-form input[name=score]", "60")
+    docente.focus(".opes-gw .gw-grade-form button")
+    docente.keyboard.press("Enter")
+    docente.wait_for_selector(".opes-gw .gw-notice")
+    grades = docente.inner_text(".opes-gw .gw-detail")
+    assert "fattore dei pari" in grades
+    assert serious_violations(docente, BLOCK) == [], "a group's grades"
+    docente.click(".opes-gw .gw-publish")
+    # The grade's notice is on the page already: wait for the new one.
+    docente.locator(".opes-gw .gw-status", has_text="voti pubblicati").wait_for()
+    assert "2 voti pubblicati" in docente.inner_text(".opes-gw .gw-status")
+    anna.reload()
+    anna.wait_for_selector(".opes-gw .gw-grade")
+    assert "su 100" in anna.inner_text(".opes-gw .gw-grade")
+    for page in (anna, bruno, docente):
+        page.close()

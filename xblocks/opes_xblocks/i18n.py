@@ -206,6 +206,57 @@ GROUP_STRINGS = {
     "staff_formed": _("{n} groups formed."),
     "staff_graded": _("The group's grade is saved."),
     "staff_empty": _("No groups yet."),
+    "staff_actions": _("Actions"),
+    "staff_ungraded": _("not graded"),
+    "staff_open": _("Open"),
+    "staff_open_group": _("Open {group}"),
+    "staff_publish_group": _("Publish the grades of {group}"),
+    "staff_code": _("Learner {code}"),
+    "staff_learner": _("Learner"),
+    "staff_unplaced": _("Learners without a group"),
+    "staff_move_to": _("Into"),
+    "staff_new_group": _("a new group"),
+    "staff_take_out": _("out of the group"),
+    "staff_place": _("Place"),
+    "staff_move": _("Move"),
+    "staff_reason": _("Reason (kept in the history)"),
+    "staff_moved": _("Done: the group's history keeps it."),
+    "staff_taken_out": _(
+        "The learner is out of the group; what they wrote stays, and the history keeps it."
+    ),
+    "staff_team_group": _(
+        "This group is one of the course's teams: its members change on the Teams page."
+    ),
+    "staff_history": _("Who was in the group, and when"),
+    "staff_in_group": _("In the group"),
+    "staff_why": _("Placed by, or why they left"),
+    "staff_since": _("since {at}"),
+    "staff_from_to": _("from {since} to {until}"),
+    "staff_work": _("What the group handed in"),
+    "staff_level": _("{label} ({points} points)"),
+    "staff_comment": _("Comment for the group"),
+    "staff_member_grades": _("Each member's grade"),
+    "staff_computed": _("By the scheme"),
+    "staff_factor": _("{grade} (peer factor {factor})"),
+    "staff_override": _("Override"),
+    "staff_overridden": _("{grade}: {reason}"),
+    "staff_final": _("Grade"),
+    "staff_is_published": _("(published)"),
+    "staff_score_hint": _("Grade (0 to {scale})"),
+    "staff_member_grade": _("Save the member's grade"),
+    "staff_override_grade": _("Grade in place of the scheme's (empty: take the override back)"),
+    "staff_save_override": _("Save the override"),
+    "staff_member_saved": _("The member's grade is saved."),
+    "rate_title": _("Rate your group"),
+    "rate_help": _(
+        "Give each member, yourself included, a mark from 0 to 5 for their part in the "
+        "work. Nobody else in the group sees your marks; they adjust each member's grade. "
+        "You can change them until the grade is published."
+    ),
+    "rate_member": _("Mark for {who}"),
+    "rate_yourself": _("Mark for yourself"),
+    "rate_save": _("Save my marks"),
+    "rated": _("Your marks are saved."),
 }
 _TABLES = {"selfassessment": STRINGS, "groupwork": GROUP_STRINGS}
 

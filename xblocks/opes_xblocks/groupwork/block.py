@@ -17,7 +17,7 @@ from typing import Any
 from web_fragments.fragment import Fragment
 from webob import Response
 from xblock.core import XBlock
-from xblock.fields import Dict, Float, Integer, Scope, String
+from xblock.fields import Dict, Float, Integer, List, Scope, String
 from xblock.utils.studio_editable import StudioEditableXBlockMixin
 from xblock.validation import ValidationMessage
 
@@ -98,6 +98,38 @@ class GroupWorkXBlock(StudioEditableXBlockMixin, OpesBlock):
         default="",
         scope=Scope.settings,
     )
+    scheme = String(
+        display_name=_("How members are graded"),
+        default="group",
+        values=[
+            {"value": "group", "display_name": _("The group's grade for every member")},
+            {"value": "webpa", "display_name": _("The group's grade adjusted by peer marks")},
+            {"value": "individual", "display_name": _("The instructor grades each member")},
+        ],
+        scope=Scope.settings,
+    )
+    webpa_weight = Float(
+        display_name=_("Share of the grade peer marks adjust"),
+        help=_("From 0 to 1 (peer marks only): 0.5 leaves half the group's grade as it is."),
+        default=0.5,
+        scope=Scope.settings,
+    )
+    webpa_penalty = Float(
+        display_name=_("Penalty for not rating"),
+        help=_("From 0 to 1 (peer marks only): the share taken from a member who gave none."),
+        default=0.0,
+        scope=Scope.settings,
+    )
+    rubric = List(
+        display_name=_("Rubric"),
+        help=_(
+            "Criteria in JSON, each with a code, a title and levels with points, e.g. "
+            '[{"code": "fit", "title": "Fit with the call", "levels": [{"label": "weak", '
+            '"points": 0}, {"label": "good", "points": 10}]}]. Empty: a score.'
+        ),
+        default=[],
+        scope=Scope.settings,
+    )
     scale = Float(display_name=_("Points of the grade"), default=100.0, scope=Scope.settings)
     weight = Float(display_name=_("Weight in the course grade"), default=1.0, scope=Scope.settings)
 
@@ -117,6 +149,10 @@ class GroupWorkXBlock(StudioEditableXBlockMixin, OpesBlock):
         "late",
         "deliverable",
         "teamset",
+        "scheme",
+        "webpa_weight",
+        "webpa_penalty",
+        "rubric",
         "scale",
         "weight",
     )
@@ -141,7 +177,13 @@ class GroupWorkXBlock(StudioEditableXBlockMixin, OpesBlock):
             "due": str(data.deadline or "").strip() or None,
             "late": data.late,
             "deliverable": data.deliverable,
-            "grading": {"scheme": "group", "scale": data.scale},
+            "rubric": list(data.rubric or []),
+            "grading": {
+                "scheme": data.scheme,
+                "weight": data.webpa_weight,
+                "penalty": data.webpa_penalty,
+                "scale": data.scale,
+            },
         }
 
     def validate_field_data(self, validation: Any, data: Any) -> None:
@@ -207,9 +249,14 @@ class GroupWorkXBlock(StudioEditableXBlockMixin, OpesBlock):
             problem = _refusal(answer) or text["unavailable"]
             return render("templates/groupwork_inner.html", {"t": text, "problem": problem})
         if status >= 400:
-            # A refusal or a newer draft: the page again, saying why, keeping the text.
+            # A refusal or a newer draft: the page again (the group an instructor was
+            # working on, still open), saying why, keeping the learner's text.
             conflict = answer if isinstance(answer, dict) and "theirs" in answer else None
-            return self._inner(text, "page", {"error": _refusal(answer), "conflict": conflict})
+            shown = {"error": _refusal(answer), "conflict": conflict}
+            group = (body or {}).get("group")
+            if call in _ON_GROUP and isinstance(group, int) and group > 0:
+                return self._inner(text, "group", shown, {"group": group})
+            return self._inner(text, "page", shown)
         self._take_grade(answer.get("grade"))
         shown = {"notice": _notice(text, answer)} | (shown or {})
         return render("templates/groupwork_inner.html", self._view(text, answer, shown))
@@ -252,6 +299,13 @@ class GroupWorkXBlock(StudioEditableXBlockMixin, OpesBlock):
             ),
             "is_staff": self.viewer().is_staff,
             "block_id": self.dom_id(),
+            "rate_rows": _rate_rows(text, group),
+            "unplaced": [
+                {"user": u, "label": _code(text, u)}
+                for u in (page.get("staff") or {}).get("unplaced", [])
+            ],
+            "detail": _detail(text, page.get("detail"), exercise),
+            "score_hint": text["staff_score_hint"].format(scale=f"{exercise['scale']:g}"),
             "ask_profile": not page["formed"] and not self.viewer().is_staff,
             "profile": self.profile,
             "regions": sorted(REGIONS.items(), key=lambda item: item[1]),
@@ -304,14 +358,65 @@ class GroupWorkXBlock(StudioEditableXBlockMixin, OpesBlock):
         return self._act("form")
 
     @XBlock.json_handler
+    def rate_members(self, data: Any, suffix: str = "") -> dict[str, Any]:
+        """The learner's peer marks, ``mark-<member number>`` each."""
+        given = {
+            key.removeprefix("mark-"): _number(value, -1.0)
+            for key, value in _mapping(data).items()
+            if key.startswith("mark-")
+        }
+        return self._act("rate", marks=given)
+
+    @XBlock.json_handler
+    def open_group(self, data: Any, suffix: str = "") -> dict[str, Any]:
+        """One group in full (the tool checks the caller is staff)."""
+        return self._act("group", group=_int(_mapping(data).get("group"), 1))
+
+    @XBlock.json_handler
     def grade_group(self, data: Any, suffix: str = "") -> dict[str, Any]:
-        """Grade a group's work with a score (the tool checks the caller is staff)."""
-        score = data.get("score")
-        try:
-            number = float(score)
-        except (TypeError, ValueError):
-            number = -1.0
-        return self._act("grade", group=_int(data.get("group"), 1), score=number)
+        """Grade a group's work by score or rubric levels (the tool checks for staff)."""
+        data = _mapping(data)
+        body: dict[str, Any] = {
+            "group": _int(data.get("group"), 1),
+            "comment": str(data.get("comment", "")),
+        }
+        levels = {
+            k.removeprefix("level-"): _int(v) for k, v in data.items() if k.startswith("level-")
+        }
+        if levels or self.rubric:
+            body["levels"] = levels
+        else:
+            body["score"] = _number(data.get("score"), -1.0)
+        return self._act("grade", **body)
+
+    @XBlock.json_handler
+    def grade_member(self, data: Any, suffix: str = "") -> dict[str, Any]:
+        """A member's own grade or an override with its reason (the tool checks for staff)."""
+        data = _mapping(data)
+        raw = str(data.get("grade", "")).strip()
+        return self._act(
+            "member",
+            group=_int(data.get("group"), 1),
+            user=str(data.get("user", "")),
+            kind=str(data.get("kind", "")),
+            grade=_number(raw, -1.0) if raw else None,
+            reason=str(data.get("reason", "")),
+        )
+
+    @XBlock.json_handler
+    def move_member(self, data: Any, suffix: str = "") -> dict[str, Any]:
+        """Place, move or take out a learner (the tool checks for staff)."""
+        data = _mapping(data)
+        to = str(data.get("to", ""))
+        body: dict[str, Any] = {
+            "user": str(data.get("user", "")),
+            "reason": str(data.get("reason", "")),
+        }
+        if to == "new":
+            body["new_group"] = True
+        elif to != "out":
+            body["to"] = _int(to, 1)
+        return self._act("move", **body)
 
     @XBlock.json_handler
     def publish_group(self, data: Any, suffix: str = "") -> dict[str, Any]:
@@ -325,11 +430,125 @@ class GroupWorkXBlock(StudioEditableXBlockMixin, OpesBlock):
             (
                 "OPES: group exercise",
                 '<opes_groupwork display_name="Progetto per un bando" least="2" most="3"/>',
-            )
+            ),
+            (
+                "OPES: group exercise with peer marks",
+                '<opes_groupwork display_name="Piano di comunicazione" least="2" most="3" '
+                'scheme="webpa" webpa_weight="1.0"/>',
+            ),
         ]
 
 
 _PROFILE = ("role", "organisation", "region")
+#: Instructors' calls on one group: a refusal shows that group again.
+_ON_GROUP = ("group", "grade", "member", "publish")
+
+
+def _mapping(data: Any) -> dict[str, Any]:
+    return data if isinstance(data, dict) else {}
+
+
+def _number(raw: Any, otherwise: float) -> float:
+    """A number from the page (a comma as decimal point too), or one the tool refuses."""
+    try:
+        return float(str(raw).replace(",", ".").strip())
+    except (TypeError, ValueError):
+        return otherwise
+
+
+def _code(text: dict[str, str], user: str) -> str:
+    """How instructors see a learner: the tool keeps no names, only pseudonyms."""
+    return text["staff_code"].format(code=user[:8])
+
+
+def _rate_rows(text: dict[str, str], group: dict[str, Any] | None) -> list[dict[str, Any]]:
+    if not group:
+        return []
+    given = group.get("my_marks") or {}
+    rows = []
+    for m in group["members"]:
+        who = text["member_number"].format(n=m["number"])
+        label = text["rate_yourself"] if m["you"] else text["rate_member"].format(who=who)
+        rows.append(
+            {"number": m["number"], "label": label, "mark": given.get(str(m["number"]), "")}
+        )
+    return rows
+
+
+def _detail(
+    text: dict[str, str], found: dict[str, Any] | None, exercise: dict[str, Any]
+) -> dict[str, Any] | None:
+    """One group for its instructors, worded."""
+    if not found:
+        return None
+    scale = f"{exercise['scale']:g}"
+    rows = []
+    for m in found["history"]:
+        left = _moment(m["left"])
+        span = text["staff_since"].format(at=_moment(m["joined"]))
+        if left:
+            span = text["staff_from_to"].format(since=_moment(m["joined"]), until=left)
+        rows.append(
+            {
+                "label": _code(text, m["user"]),
+                "organisation": m["organisation"],
+                "span": span,
+                "why": m["reason"] if left else m["placed_by"],
+            }
+        )
+    submission = found.get("submission")
+    chosen = (submission or {}).get("choices") or {}
+    criteria = [
+        c
+        | {
+            "levels": [
+                {
+                    "line": text["staff_level"].format(
+                        label=level["label"], points=f"{level['points']:g}"
+                    ),
+                    "chosen": chosen.get(c["code"]) == n,
+                }
+                for n, level in enumerate(c["levels"])
+            ]
+        }
+        for c in exercise.get("rubric") or []
+    ]
+    grades = []
+    for g in found["grades"]:
+        computed = "–" if g["computed"] is None else f"{g['computed']:g}"
+        if g["factor"] is not None:
+            computed = text["staff_factor"].format(grade=computed, factor=f"{g['factor']:.2f}")
+        override = (
+            ""
+            if g["override"] is None
+            else text["staff_overridden"].format(grade=f"{g['override']:g}", reason=g["reason"])
+        )
+        final = "–" if g["final"] is None else f"{g['final']:g} / {scale}"
+        if g["published"]:
+            final += " " + text["staff_is_published"]
+        grades.append(
+            {
+                "user": g["user"],
+                "label": _code(text, g["user"]),
+                "computed_line": computed,
+                "override_line": override,
+                "final_line": final,
+            }
+        )
+    label = found["name"] or text["group_number"].format(n=found["number"])
+    return found | {
+        "label": label,
+        "rows": rows,
+        "current": [
+            {"user": m["user"], "label": _code(text, m["user"])}
+            for m in found["history"]
+            if m["left"] is None
+        ],
+        "submitted": _submitted(text, found) if submission else "",
+        "criteria": criteria,
+        "grade_rows": grades,
+        "score_label": text["staff_score"].format(n=found["number"], scale=scale),
+    }
 
 
 def _int(raw: Any, least: int = 0) -> int:
@@ -347,8 +566,16 @@ def _staff_rows(
     rows = []
     for g in (staff or {}).get("groups", []):
         label = g["name"] or text["group_number"].format(n=g["number"])
-        score = text["staff_score"].format(n=g["number"], scale=f"{scale:g}")
-        rows.append(g | {"label": label, "score_label": score})
+        grade = "" if g["grade"] is None else f"{g['grade']:g} / {scale:g}"
+        rows.append(
+            g
+            | {
+                "label": label,
+                "grade_line": grade,
+                "open_label": text["staff_open_group"].format(group=label),
+                "publish_label": text["staff_publish_group"].format(group=label),
+            }
+        )
     return rows
 
 
@@ -361,6 +588,12 @@ def _notice(text: dict[str, str], answer: dict[str, Any]) -> str:
         return text["staff_published"].format(n=answer["published"])
     if "graded" in answer:
         return text["staff_graded"]
+    if "rated" in answer:
+        return text["rated"]
+    if "member_graded" in answer:
+        return text["staff_member_saved"]
+    if "moved" in answer:
+        return text["staff_moved"] if answer["moved"] else text["staff_taken_out"]
     if "unmet" in answer:
         return text["staff_formed"].format(n=len((answer.get("staff") or {}).get("groups", [])))
     return ""

@@ -22,7 +22,9 @@ function OpesGroupWork(runtime, element, init) {
   function values(form) {
     var out = {};
     Array.prototype.forEach.call(form.elements, function (field) {
-      if (field.name) { out[field.name] = field.value; }
+      if (!field.name) { return; }
+      if ((field.type === "radio" || field.type === "checkbox") && !field.checked) { return; }
+      out[field.name] = field.value;
     });
     return out;
   }
@@ -31,6 +33,9 @@ function OpesGroupWork(runtime, element, init) {
     "gw-draft-form": "save_draft",
     "gw-submit-form": "submit_work",
     "gw-grade-form": "grade_group",
+    "gw-rate-form": "rate_members",
+    "gw-member-form": "grade_member",
+    "gw-move-form": "move_member",
     "gw-profile-form": "save_profile"
   };
   root.addEventListener("submit", function (event) {
@@ -43,6 +48,9 @@ function OpesGroupWork(runtime, element, init) {
   root.addEventListener("click", function (event) {
     var target = event.target;
     if (target.classList.contains("gw-form")) { post("form_groups", {}); }
+    if (target.classList.contains("gw-open")) {
+      post("open_group", { group: target.getAttribute("data-group") });
+    }
     if (target.classList.contains("gw-publish")) {
       post("publish_group", { group: target.getAttribute("data-group") });
     }
