@@ -283,7 +283,7 @@ def submit(asked: Asked) -> Response:
 
 @endpoint("rate")
 def rate(asked: Asked) -> Response:
-    """The viewer's peer marks for their group; they may change them until grading."""
+    """The viewer's peer marks for their group; they may change them until publishing."""
     given = {int(number): mark for number, mark in asked.body.marks.items()}
     blocks.rate(session(), asked.exercise, _own_group(asked), asked.call.actor, given)
     return _page(asked, rated=True)

@@ -40,6 +40,7 @@ What = Literal[
     "bad_grade",
     "not_graded",
     "team_group",
+    "marks_closed",
 ]
 
 

@@ -41,6 +41,12 @@ def rate(db: Session, exercise: Exercise, group: Group, rater: str,
     mine = membership.membership_of(db, exercise, rater)
     if mine is None or mine.group_id != group.id:
         raise GroupworkError("not_member")
+    published = sa.select(MemberGrade.id).where(
+        MemberGrade.group_id == group.id, MemberGrade.published_at.is_not(None)
+    )
+    if db.scalar(published.limit(1)) is not None:
+        # The grade given is the marks' outcome: later marks would quietly disagree with it.
+        raise GroupworkError("marks_closed")
     current = {m.user for m in membership.members(db, group)}
     if set(marks) != current:
         raise GroupworkError("bad_rating", "rate every member of the group, once")

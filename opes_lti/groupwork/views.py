@@ -496,4 +496,6 @@ def rate(asked: Asking) -> Any:
             raise GroupworkError("bad_rating") from None
     marks.rate(db, asked.exercise, group, asked.user, given)
     db.commit()
-    return learner_page(asked, notice=_("Your marks are saved. You can change them until grading."))
+    return learner_page(
+        asked, notice=_("Your marks are saved. You can change them until the grades are published.")
+    )

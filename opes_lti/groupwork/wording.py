@@ -53,6 +53,7 @@ MESSAGES: MappingProxyType[What, Any] = MappingProxyType(
         "bad_rating": _l("Give every member a mark from 0 to 5."),
         "bad_grade": _l("A grade lies between 0 and the exercise's maximum."),
         "not_graded": _l("There is no grade to publish yet."),
+        "marks_closed": _l("The grades are published: peer marks can no longer change."),
         "team_group": _l(
             "This group is one of the course's teams: change its members on the course's "
             "Teams page, and the exercise follows."

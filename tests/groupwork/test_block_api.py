@@ -281,6 +281,8 @@ def test_peer_marks_adjust_each_members_grade_and_stay_private(
     assert (row["override"], row["reason"], row["final"]) == (70.0, "assente", 70.0)
     site.call("publish", "docente", role="staff", settings=webpa, group=mine["id"])
     assert site.call("page", partner, settings=webpa)["grade"]["final"] == 70.0
+    closed = site.call("rate", "anna", status=409, settings=webpa, marks={me: 5, them: 0})
+    assert closed["error"]["code"] == "marks_closed"
     taken_back = site.call("member", "docente", role="staff", reason="errore", **body)
     row = next(g for g in taken_back["detail"]["grades"] if g["user"] == who)
     assert row["final"] == pytest.approx(60 * partner_factor)

@@ -251,7 +251,7 @@ GROUP_STRINGS = {
     "rate_help": _(
         "Give each member, yourself included, a mark from 0 to 5 for their part in the "
         "work. Nobody else in the group sees your marks; they adjust each member's grade. "
-        "You can change them until the grade is published."
+        "You can change them until the grades are published."
     ),
     "rate_member": _("Mark for {who}"),
     "rate_yourself": _("Mark for yourself"),
