@@ -21,6 +21,7 @@ from pydantic import (
 
 from opes_lti import richtext
 from opes_lti.groups.formation import Bounds
+from opes_lti.groups.numbers import decimal
 from opes_lti.groups.rubric import Criterion, Level, Rubric, RubricError
 
 Formation = Literal[
@@ -174,10 +175,8 @@ def rubric_from_text(text: str) -> list[dict[str, Any]]:
         levels = []
         for cell in cells:
             label, equals, points = cell.rpartition("=")
-            try:
-                value = float(points.replace(",", "."))
-            except ValueError:
-                value = -1.0
+            found = decimal(points)
+            value = -1.0 if found is None else found
             if not equals or not label.strip() or value < 0:
                 errors.append((f"rubric.{number}", "rubric_level", f"line {number}: {cell!r}"))
                 continue

@@ -23,6 +23,7 @@ from opes_lti.core.db import session
 from opes_lti.core.limits import body_limit
 from opes_lti.groups import csvgroups
 from opes_lti.groups.formation import Member
+from opes_lti.groups.numbers import decimal
 from opes_lti.groups.settings import SettingsError, dumped, rubric_from_text, rubric_text
 from opes_lti.groupwork import exercises, launched, marks, membership, reviewing, work
 from opes_lti.groupwork.errors import GroupworkError
@@ -306,10 +307,8 @@ def _float_of(name: str, default: float) -> float | str:
     raw = request.form.get(name, "").replace(",", ".").strip()
     if not raw:
         return default
-    try:
-        return float(raw)
-    except ValueError:
-        return raw
+    found = decimal(raw)
+    return raw if found is None else found
 
 
 @bp.post("/staff/settings")
@@ -490,11 +489,10 @@ def member_grade(asked: Asking, found: Group) -> Any:
     """A member's own grade (individual scheme) or an override, with its reason."""
     db = session()
     user = _member_of(asked, found)
-    raw = request.form.get("grade", "").replace(",", ".").strip()
-    try:
-        value = float(raw) if raw else None
-    except ValueError:
-        raise GroupworkError("bad_grade") from None
+    raw = request.form.get("grade", "").strip()
+    value = decimal(raw) if raw else None
+    if raw and value is None:
+        raise GroupworkError("bad_grade")
     if request.form.get("kind") == "individual":
         if value is None:
             raise GroupworkError("bad_grade")

@@ -24,6 +24,7 @@ from flask_babel import gettext as _
 from opes_lti.core.db import session
 from opes_lti.core.limits import body_limit
 from opes_lti.groups import drafts
+from opes_lti.groups.numbers import decimal
 from opes_lti.groups.settings import ExerciseSettings, SettingsError
 from opes_lti.groupwork import files, launched, marks, membership, reviewing, work
 from opes_lti.groupwork.errors import GroupworkError, What
@@ -489,11 +490,10 @@ def rate(asked: Asking) -> Any:
     group = _own_group(asked)
     given: dict[str, float] = {}
     for row in membership.members(db, group):
-        raw = request.form.get(f"mark-{row.id}", "").replace(",", ".")
-        try:
-            given[row.user] = float(raw)
-        except ValueError:
-            raise GroupworkError("bad_rating") from None
+        mark = decimal(request.form.get(f"mark-{row.id}", ""))
+        if mark is None:
+            raise GroupworkError("bad_rating")
+        given[row.user] = mark
     marks.rate(db, asked.exercise, group, asked.user, given)
     db.commit()
     return learner_page(

@@ -22,6 +22,7 @@ from xblock.utils.studio_editable import StudioEditableXBlockMixin
 from xblock.validation import ValidationMessage
 
 from opes_lti import richtext
+from opes_lti.groups.numbers import decimal
 from opes_lti.groups.settings import SettingsError, parse
 from opes_lti.learners.profile import ProfileError, clean
 from opes_lti.regions import REGIONS
@@ -450,10 +451,8 @@ def _mapping(data: Any) -> dict[str, Any]:
 
 def _number(raw: Any, otherwise: float) -> float:
     """A number from the page (a comma as decimal point too), or one the tool refuses."""
-    try:
-        return float(str(raw).replace(",", ".").strip())
-    except (TypeError, ValueError):
-        return otherwise
+    found = decimal(raw)
+    return otherwise if found is None else found
 
 
 def _code(text: dict[str, str], user: str) -> str:
