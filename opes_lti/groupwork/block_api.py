@@ -188,6 +188,11 @@ class Asked:
         if self.call.role != "staff":
             raise GroupworkError("not_instructor")
 
+    def staff_group(self) -> Any:
+        """The group the body names, for course staff only."""
+        self.staff()
+        return membership.group(session(), self.exercise, self.body.group)
+
 
 def endpoint(name: str) -> Callable[[Handler], Handler]:
     """A POST route taking ``BODIES[name]``: checked, the exercise opened, refusals as JSON."""
@@ -307,16 +312,14 @@ def _detail(asked: Asked, group: Any, **extra: Any) -> Response:
 @endpoint("group")
 def group(asked: Asked) -> Response:
     """One group in full, for its instructors."""
-    asked.staff()
-    return _detail(asked, membership.group(session(), asked.exercise, asked.body.group))
+    return _detail(asked, asked.staff_group())
 
 
 @endpoint("member")
 def member(asked: Asked) -> Response:
     """A member's own grade (individual scheme) or an override, with its reason."""
-    asked.staff()
+    found = asked.staff_group()
     db = session()
-    found = membership.group(db, asked.exercise, asked.body.group)
     body = asked.body
     if body.kind == "individual":
         if body.grade is None:
@@ -344,9 +347,8 @@ def move(asked: Asked) -> Response:
 @endpoint("grade")
 def grade(asked: Asked) -> Response:
     """The instructor grades a group's work."""
-    asked.staff()
+    group = asked.staff_group()
     db = session()
-    group = membership.group(db, asked.exercise, asked.body.group)
     reviewing.staff_grade(
         db,
         asked.exercise,
@@ -364,9 +366,8 @@ def grade(asked: Asked) -> Response:
 @endpoint("publish")
 def publish(asked: Asked) -> Response:
     """Publish the group's member grades: an event each; each member's block takes theirs."""
-    asked.staff()
+    group = asked.staff_group()
     db = session()
-    group = membership.group(db, asked.exercise, asked.body.group)
     placed = {m.user: m for m in membership.history(db, group)}
 
     def actor_of(user: str) -> Any:

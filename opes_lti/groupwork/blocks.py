@@ -203,8 +203,9 @@ def group_data(db: Session, group: Group, viewer: str) -> dict[str, Any]:
 def rate(db: Session, exercise: Exercise, group: Group, rater: str,
          by_number: dict[int, float]) -> None:  # fmt: skip
     """A member's peer marks, given by member number as the block shows members."""
-    users = {n: user for user, n in _order(membership.history(db, group)).items()}
-    current = {m.user for m in membership.members(db, group)}
+    history = membership.history(db, group)
+    users = {n: user for user, n in _order(history).items()}
+    current = {m.user for m in history if m.left_at is None}
     given: dict[str, float] = {}
     for number, mark in by_number.items():
         user = users.get(number)

@@ -44,6 +44,20 @@ def _open(browser: Browser, url: str, student: str, scenario: str = SCENARIO) ->
     return page
 
 
+def _save(page: Page, text: str, saved: str) -> None:
+    """Write the draft and save it; wait until the block says ``saved``."""
+    page.fill(".opes-gw textarea", text)
+    page.click(".opes-gw .gw-draft-form button")
+    page.locator(".opes-gw .gw-status", has_text=saved).wait_for()
+
+
+def _hand_in(page: Page) -> None:
+    """Confirm the version read and hand it in."""
+    page.check(".opes-gw .gw-submit-form input[type=checkbox]")
+    page.click(".opes-gw .gw-submit-form button")
+    page.wait_for_selector(".opes-gw .gw-submitted")
+
+
 def _form_groups(app: Flask, database: Database, token: str) -> None:
     """The instructor's call, as the block sends it for staff (the workbench has none)."""
     import hashlib
@@ -81,9 +95,7 @@ def test_two_learners_write_merge_and_hand_in(
         page.wait_for_selector(".opes-gw .gw-draft-form textarea")
     assert serious_violations(anna, BLOCK) == [], "the group page"
 
-    anna.fill(".opes-gw textarea", "Obiettivi del progetto")
-    anna.click(".opes-gw .gw-draft-form button")
-    anna.wait_for_selector(".opes-gw .gw-notice")
+    _save(anna, "Obiettivi del progetto", "versione 1")
     assert "Salvato come versione 1" in anna.inner_text(".opes-gw .gw-status")
 
     # Bruno's page still holds version 0: his save meets Anna's, and he merges by keyboard.
@@ -93,14 +105,10 @@ def test_two_learners_write_merge_and_hand_in(
     bruno.wait_for_selector(".opes-gw .gw-conflict")
     assert "Obiettivi del progetto" in bruno.inner_text(".opes-gw .gw-theirs")
     assert serious_violations(bruno, BLOCK) == [], "the conflict"
-    bruno.fill(".opes-gw textarea", "Obiettivi del progetto\nIl budget")
-    bruno.click(".opes-gw .gw-draft-form button")
-    bruno.wait_for_selector(".opes-gw .gw-notice")
+    _save(bruno, "Obiettivi del progetto\nIl budget", "versione 2")
     assert "versione 2" in bruno.inner_text(".opes-gw .gw-notice")
 
-    bruno.check(".opes-gw .gw-submit-form input[type=checkbox]")
-    bruno.click(".opes-gw .gw-submit-form button")
-    bruno.wait_for_selector(".opes-gw .gw-submitted")
+    _hand_in(bruno)
     assert "(versione 2)" in bruno.inner_text(".opes-gw .gw-submitted")
     assert serious_violations(bruno, BLOCK) == [], "handed in"
     anna.reload()
@@ -137,12 +145,9 @@ def test_peer_marks_and_the_instructors_grading_by_keyboard(
         page.wait_for_selector(".opes-gw .gw-notice")
         assert "I tuoi voti sono salvati" in page.inner_text(".opes-gw .gw-status")
     assert serious_violations(anna, BLOCK) == [], "the peer marks"
-    anna.fill(".opes-gw textarea", "Piano")
-    anna.click(".opes-gw .gw-draft-form button")
-    anna.wait_for_selector(".opes-gw .gw-notice")
-    anna.check(".opes-gw .gw-submit-form input[type=checkbox]")
-    anna.click(".opes-gw .gw-submit-form button")
-    anna.wait_for_selector(".opes-gw .gw-submitted")
+    # The marks' notice is on her page already: _save waits for the draft's own.
+    _save(anna, "Piano", "versione 1")
+    _hand_in(anna)
 
     docente.reload()
     docente.focus(".opes-gw .gw-open")
