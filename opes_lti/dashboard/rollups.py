@@ -197,7 +197,10 @@ def _chunks(values: list[Any]) -> Iterator[list[Any]]:
 
 
 def _in_chunks(db: Session, query: Any, column: Any, values: list[Any]) -> list[Any]:
-    """``query`` for rows whose ``column`` is one of ``values``."""
+    """``query`` for rows whose ``column`` is one of ``values``.
+
+    ``query`` is a select, or a delete returning rows (taking events off the queue).
+    """
     if not values:
         return []
     if db.connection().dialect.name == "postgresql":
@@ -279,15 +282,8 @@ def _take(db: Session, limit: int) -> list[Any]:
         .with_for_update(skip_locked=True)
     )
     seqs = list(db.scalars(queued))
-    ids: list[Any] = []
-    if db.connection().dialect.name == "postgresql":
-        array = sa.bindparam(None, seqs, type_=postgresql.ARRAY(Uncounted.seq.type))
-        taken = sa.delete(Uncounted).where(Uncounted.seq == sa.any_(array))
-        ids = list(db.scalars(taken.returning(Uncounted.event_id)))
-    else:
-        for chunk in _chunks(seqs):
-            taken = sa.delete(Uncounted).where(Uncounted.seq.in_(chunk))
-            ids += db.scalars(taken.returning(Uncounted.event_id))
+    taken = sa.delete(Uncounted).returning(Uncounted.event_id)
+    ids = [row.event_id for row in _in_chunks(db, taken, Uncounted.seq, seqs)]
     return _in_chunks(db, sa.select(*_READ), StoredEvent.id, sorted(ids))
 
 
