@@ -10,6 +10,7 @@ Written in the transaction that stores the batch.
 
 from __future__ import annotations
 
+import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -37,7 +38,13 @@ DAY_HOURS = 24
 Key = tuple[str, str, str]  # status, field, reason
 
 
+#: Control characters: PostgreSQL's text cannot store NUL, and none can be shown.
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
 def _cut(text: str, room: int) -> str:
+    # A refusal's field echoes the sender's own keys, which may carry any character.
+    text = _CONTROL.sub("\ufffd", text)
     return text if len(text) <= room else text[: room - 1] + "…"
 
 

@@ -9,17 +9,18 @@ from typing import Any
 
 import sqlalchemy as sa
 from flask.testing import FlaskClient
-from hypothesis import given
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from opes_lti.core.db import Database
 from opes_lti.reporting import traffic
 from opes_lti.reporting.models import Source, Traffic
+from opes_lti.reporting.sources import add_source
 from tests.reporting.test_api import post
 from tests.support.factories import event_json
 
 STATUSES = ("accepted", "duplicate", "rejected", "conflict", traffic.REQUEST)
-_text = st.text(alphabet=st.sampled_from("ab.*<> \u00e8"), max_size=300)
+_text = st.text(alphabet=st.sampled_from("ab.*<> \u00e8\x00\x1f"), max_size=300)
 _items = st.lists(st.tuples(st.sampled_from(STATUSES), st.tuples(_text, _text)), max_size=200).map(
     lambda items: [(s, traffic.refusal(s, f, r)) for s, (f, r) in items]
 )
@@ -44,6 +45,20 @@ def test_every_item_is_counted_once_and_reasons_stay_bounded(
     # A reason already kept keeps its own count, whatever came before it.
     for key in new & kept_before:
         assert folded[key] == sum(1 for s, k in items if k == key and s not in traffic.KEPT)
+
+
+@settings(max_examples=40, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(st.tuples(st.text(max_size=300), st.text(max_size=300)), min_size=1, max_size=5))
+def test_any_refusal_text_is_stored(database: Database, refusals: list[tuple[str, str]]) -> None:
+    # The field of a refusal echoes the sender's keys: NUL and other control characters
+    # included, which PostgreSQL's text refuses (found by the ingest fuzz test as a 500).
+    counts = traffic.tally(("rejected", traffic.refusal("rejected", f, r)) for f, r in refusals)
+    now = datetime(2026, 5, 4, 10, tzinfo=UTC)
+    with database.transaction() as db:
+        source = db.scalars(sa.select(Source.id)).first() or add_source(db, "fuzz").row.id
+        traffic.record(db, source, counts, now)
+    for row in _rows(database):
+        assert not any(ch in row.field + row.reason for ch in "\x00\x1f\x7f")
 
 
 def _rows(database: Database) -> list[Traffic]:
