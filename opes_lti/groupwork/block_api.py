@@ -7,19 +7,22 @@ saved. Refusals are JSON errors with the same codes and sentences as the LTI pag
 
 from __future__ import annotations
 
+import base64
+import binascii
 from collections.abc import Callable
 from functools import wraps
 from typing import Annotated, Any, Literal, TypeVar
 
 from flask import Blueprint, Response, current_app, jsonify, request
 from flask_babel import gettext as _
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from opes_lti.core.db import session
 from opes_lti.core.jsonapi import answers_json, fail
-from opes_lti.groups import drafts
+from opes_lti.core.limits import DEFAULT_BYTES, body_limit
+from opes_lti.groups import drafts, filekinds
 from opes_lti.groups.settings import SettingsError
-from opes_lti.groupwork import blocks, marks, membership, reviewing, work
+from opes_lti.groupwork import blocks, files, marks, membership, reviewing, work
 from opes_lti.groupwork.errors import GroupworkError
 from opes_lti.groupwork.models import Exercise
 from opes_lti.groupwork.wording import message, settings_message
@@ -72,10 +75,49 @@ class DraftBody(_Body):
 
 
 class SubmitBody(_Body):
-    """Hand in: the version the member confirmed, or the link."""
+    """Hand in: the version the member confirmed, the link, or one of the group's files."""
 
     confirmed: Annotated[int, Field(ge=0, le=2**31 - 1)] = 0
     link: Annotated[str, Field(max_length=2000)] = ""
+    file: _ID | None = None
+
+
+#: Base64 of a file one byte over the limit: such a file is refused by its size, in words.
+_ENCODED = 4 * ((filekinds.MOST_BYTES + 1 + 2) // 3)
+
+
+class UploadBody(_Body):
+    """A member shares a file with the group: its name and its bytes in base64."""
+
+    filename: Annotated[str, Field(min_length=1, max_length=500)]
+    data: Annotated[str, Field(max_length=_ENCODED)]
+
+    @field_validator("data")
+    @classmethod
+    def _base64(cls, value: str) -> str:
+        try:
+            base64.b64decode(value, validate=True)
+        except (binascii.Error, ValueError):
+            raise ValueError("not base64") from None
+        return value
+
+    def decoded(self) -> bytes:
+        """The file's bytes."""
+        return base64.b64decode(self.data)
+
+
+class FileBody(_Body):
+    """One of the exercise's files (to read, or to withdraw from the group)."""
+
+    file: _ID
+
+
+class ReviewBody(_Body):
+    """A member gives their group's review of another group's work, by the rubric."""
+
+    assignment: _ID
+    levels: dict[Annotated[str, Field(max_length=40)], Annotated[int, Field(ge=0, le=99)]] = {}
+    comment: Annotated[str, Field(max_length=reviewing.MOST_COMMENT)] = ""
 
 
 class GradeBody(_Body):
@@ -135,8 +177,14 @@ BODIES: dict[str, type[_Body]] = {
     "page": PageBody,
     "draft": DraftBody,
     "submit": SubmitBody,
+    "upload": UploadBody,
+    "withdraw": FileBody,
+    "file": FileBody,
     "rate": RateBody,
+    "review": ReviewBody,
     "form": _Body,
+    "start_reviews": _Body,
+    "reassign": _Body,
     "group": GroupBody,
     "grade": GradeBody,
     "member": MemberBody,
@@ -149,6 +197,12 @@ SUMMARIES = {
     "page": "Open the block: the exercise, the viewer's group, work and grade",
     "draft": "Save the group's draft (409 with both texts when based on an older version)",
     "submit": "Hand in the group's work",
+    "upload": "Share a file with the group (checked by its content; base64)",
+    "withdraw": "Take a file back before hand-in (it is kept, no longer shown)",
+    "file": "A file the viewer may read, as name, type and base64 bytes",
+    "review": "Give the viewer's group's review of another group's work (once)",
+    "start_reviews": "Draw the reviews between the groups that handed in (staff, once)",
+    "reassign": "After the reviewing date, move reviews idle groups owe (staff)",
     "rate": "Rate each member of the viewer's group (peer assessment, seen by no one else)",
     "form": "Form the groups from everyone who opened the block (staff, once)",
     "group": "One group for its instructors: history, work, member grades with parts",
@@ -161,7 +215,7 @@ _REFUSALS = {
     "403": "The viewer may not do this (not a member, not staff, another course)",
     "404": "No such group, or no such learner in the exercise",
     "409": "The exercise's state forbids it now (submitted, formed, a newer draft)",
-    "413": "The body is too large",
+    "413": "The body is too large (an upload: over the file limit in base64)",
 }
 for _name, _body in BODIES.items():
     _schema = _body.model_json_schema(ref_template="#/components/schemas/{model}")
@@ -194,10 +248,15 @@ class Asked:
         return membership.group(session(), self.exercise, self.body.group)
 
 
-def endpoint(name: str) -> Callable[[Handler], Handler]:
+#: An upload's body: the file in base64 beside the settings (a long brief included).
+UPLOAD_BYTES = _ENCODED + DEFAULT_BYTES + 64 * 1024
+
+
+def endpoint(name: str, limit: int = DEFAULT_BYTES) -> Callable[[Handler], Handler]:
     """A POST route taking ``BODIES[name]``: checked, the exercise opened, refusals as JSON."""
 
     def wrap(handler: Handler) -> Handler:
+        @body_limit(limit)
         @wraps(handler)
         def run() -> Any:
             call = block_call()
@@ -282,8 +341,69 @@ def submit(asked: Asked) -> Response:
         asked.actor(),
         asked.call.site.name,
         link=asked.body.link,
+        file_id=asked.body.file,
     )
     return _page(asked)
+
+
+def _store() -> files.FileStore:
+    return files.store_for(current_app.config["OPES_SETTINGS"])
+
+
+@endpoint("upload", limit=UPLOAD_BYTES)
+def upload(asked: Asked) -> Response:
+    """A member shares a file with the group; refused whole when it cannot be taken."""
+    db = session()
+    body = asked.body
+    row = files.upload(db, _store(), asked.exercise, _own_group(asked), asked.call.actor,
+                       body.filename, body.decoded())  # fmt: skip
+    return _page(asked, uploaded=row.filename)
+
+
+@endpoint("withdraw")
+def withdraw(asked: Asked) -> Response:
+    """A member takes a file back before hand-in; its bytes and row are kept."""
+    files.withdraw(session(), asked.exercise, _own_group(asked), asked.call.actor,
+                   asked.body.file)  # fmt: skip
+    return _page(asked, withdrawn=True)
+
+
+@endpoint("file")
+def read_file(asked: Asked) -> Response:
+    """A file for its group, past members, the groups reviewing it and the instructors."""
+    row = reviewing.file_for(session(), asked.exercise, asked.body.file, asked.call.actor,
+                             asked.call.role == "staff")  # fmt: skip
+    data = _store().get(row.key)
+    return jsonify(
+        filename=row.filename,
+        content_type=row.content_type,
+        data=base64.b64encode(data).decode("ascii"),
+    )
+
+
+@endpoint("review")
+def review(asked: Asked) -> Response:
+    """The viewer's group reviews another group's work, once, by the rubric."""
+    body = asked.body
+    reviewing.give(session(), asked.exercise, _own_group(asked), asked.call.actor,
+                   body.assignment, dict(body.levels), body.comment, asked.actor(),
+                   asked.call.site.name)  # fmt: skip
+    return _page(asked, reviewed=True)
+
+
+@endpoint("start_reviews")
+def start_reviews(asked: Asked) -> Response:
+    """Draw the reviews among the groups that handed in (instructors, once)."""
+    asked.staff()
+    drawn = reviewing.start(session(), asked.exercise)
+    return _page(asked, reviews_drawn=len(drawn))
+
+
+@endpoint("reassign")
+def reassign(asked: Asked) -> Response:
+    """After the reviewing date, move the reviews idle groups owe to groups that review."""
+    asked.staff()
+    return _page(asked, reassigned=reviewing.reassign_idle(session(), asked.exercise))
 
 
 @endpoint("rate")

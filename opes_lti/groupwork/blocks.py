@@ -15,14 +15,23 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from opes_lti.core.db import utcnow
 from opes_lti.events.domain import Context, fitted
 from opes_lti.groups.formation import Member
 from opes_lti.groups.settings import dumped, parse
-from opes_lti.groupwork import exercises, marks, membership, reviewing, work
+from opes_lti.groupwork import exercises, files, marks, membership, reviewing, work
 from opes_lti.groupwork.errors import GroupworkError
 from opes_lti.groupwork.exercises import Where, settings_of
 from opes_lti.groupwork.membership import Joining
-from opes_lti.groupwork.models import Exercise, Group, MemberGrade, Membership, Visitor
+from opes_lti.groupwork.models import (
+    Exercise,
+    Group,
+    GroupFile,
+    MemberGrade,
+    Membership,
+    Submission,
+    Visitor,
+)
 from opes_lti.learners.profile import Profile
 from opes_lti.sites.services import BlockCall
 
@@ -128,6 +137,13 @@ def page(db: Session, exercise: Exercise, call: BlockCall) -> dict[str, Any]:
             "scheme": settings.grading.scheme,
             "scale": settings.grading.scale,
             "rubric": [c.model_dump() for c in settings.rubric],
+            "reviews": None
+            if settings.reviews is None
+            else {
+                "gives": settings.reviews.gives,
+                "needs": settings.reviews.needs,
+                "due": _when(settings.reviews.due),
+            },
         },
         "formed": exercise.formed_at is not None,
         "group": None,
@@ -135,7 +151,7 @@ def page(db: Session, exercise: Exercise, call: BlockCall) -> dict[str, Any]:
     }
     group = membership.group_of(db, exercise, call.actor)
     if group is not None:
-        out["group"] = group_data(db, group, call.actor)
+        out["group"] = group_data(db, exercise, group, call.actor)
     grade = marks.published_for(db, exercise, call.actor)
     if grade is not None and grade.final is not None:
         out["grade"] = {"final": grade.final, "scale": settings.grading.scale}
@@ -153,10 +169,57 @@ def _order(history: list[Membership]) -> dict[str, int]:
     return {m.user: n for n, m in enumerate(ordered, start=1)}
 
 
-def group_data(db: Session, group: Group, viewer: str) -> dict[str, Any]:
-    """A group as its members see it: members by number, the draft, the hand-in.
+def _file(row: GroupFile | None, order: dict[str, int] | None = None) -> dict[str, Any] | None:
+    if row is None:
+        return None
+    out: dict[str, Any] = {
+        "id": row.id,
+        "filename": row.filename,
+        "size": row.size,
+        "content_type": row.content_type,
+    }
+    if order is not None:
+        out |= {"by": order.get(row.uploaded_by, 0), "at": _when(row.uploaded_at)}
+    return out
 
-    With peer assessment, also the marks the viewer gave, which no one else sees.
+
+def _handed(db: Session, submission: Submission) -> dict[str, Any]:
+    """What a submission handed in: its text, link or file."""
+    found = db.get(GroupFile, submission.file_id) if submission.file_id is not None else None
+    return {"text": submission.text or "", "link": submission.link or "", "file": _file(found)}
+
+
+def _reviews(db: Session, exercise: Exercise, group: Group) -> dict[str, Any]:
+    """The reviews a group gives (with the work to review) and those it has received.
+
+    Reviewers and reviewed stay anonymous to each other: works are numbered in the order
+    they were assigned, reviews received carry no group.
+    """
+    giving = []
+    for n, a in enumerate(reviewing.to_give(db, exercise, group), start=1):
+        handed = db.scalar(sa.select(Submission).where(Submission.group_id == a.reviewed_group_id))
+        giving.append(
+            {
+                "id": a.id,
+                "number": n,
+                "done": a.done_at is not None,
+                "choices": dict(a.choices or {}),
+                "comment": a.comment or "",
+                "work": _handed(db, handed) if handed is not None else None,
+            }
+        )
+    received = [
+        {"score": a.score, "choices": dict(a.choices or {}), "comment": a.comment or ""}
+        for a in reviewing.received(db, exercise, group)
+    ]
+    return {"giving": giving, "received": received}
+
+
+def group_data(db: Session, exercise: Exercise, group: Group, viewer: str) -> dict[str, Any]:
+    """A group as its members see it: members by number, the draft, files, the hand-in.
+
+    With peer assessment, also the marks the viewer gave, which no one else sees; with
+    reviews between groups, the work to review and the reviews received.
     """
     history = membership.history(db, group)
     order = _order(history)
@@ -184,14 +247,16 @@ def group_data(db: Session, group: Group, viewer: str) -> dict[str, Any]:
             "at": _when(latest.at),
         },
         "versions": len(work.versions(db, group)),
+        "files": [_file(f, order) for f in files.files_of(db, group)],
         "submission": None
         if submission is None
         else {
             "at": _when(submission.submitted_at),
             "late": submission.late,
             "version": submission.version,
-            "link": submission.link or "",
-        },
+        }
+        | _handed(db, submission),
+        "reviews": _reviews(db, exercise, group),
         "my_marks": {
             str(order[rated]): mark
             for rated, mark in marks.ratings_by(db, group, viewer).items()
@@ -246,12 +311,14 @@ def detail(db: Session, exercise: Exercise, group: Group) -> dict[str, Any]:
         if submission is None
         else {
             "version": submission.version,
-            "link": submission.link or "",
             "late": submission.late,
             "at": _when(submission.submitted_at),
             "choices": dict(submission.staff_choices or {}),
             "comment": submission.staff_comment or "",
-        },
+        }
+        | _handed(db, submission),
+        "files": [_file(f, _order(history)) for f in files.files_of(db, group)],
+        "reviews_received": _reviews(db, exercise, group)["received"],
         "group_grade": reviewing.group_grade(db, exercise, group),
         "grades": [
             {
@@ -292,6 +359,7 @@ def staff_data(db: Session, exercise: Exercise) -> dict[str, Any]:
                 "members": len(now[g.id]),
                 "submitted": found is not None and found.submission is not None,
                 "grade": found.grade if found is not None else None,
+                "reviews": found.received if found is not None else 0,
                 "published": int(published.get(g.id, 0)),
             }
         )
@@ -307,7 +375,30 @@ def staff_data(db: Session, exercise: Exercise) -> dict[str, Any]:
     return {
         "visitors": db.scalar(visitors) or 0,
         "groups": groups,
+        "reviews": _review_standing(db, exercise, standing),
         "unplaced": waiting if exercise.formed_at is not None else [],
+    }
+
+
+def _review_standing(
+    db: Session, exercise: Exercise, standing: dict[int, reviewing.Standing]
+) -> dict[str, Any] | None:
+    """Reviews between groups for the instructor: started, and who waits on whom."""
+    settings = settings_of(exercise)
+    if settings.reviews is None:
+        return None
+    started = bool(reviewing.current(db, exercise))
+    due = settings.reviews.due
+    return {
+        "started": started,
+        "submitted": sum(1 for s in standing.values() if s.submission is not None),
+        "may_reassign": started and due is not None and utcnow() >= due,
+        "waiting": [
+            {"group": int(w.group), "received": w.received, "owed_by": [int(g) for g in w.owed_by]}
+            for w in reviewing.waiting(db, exercise)
+        ]
+        if started
+        else [],
     }
 
 

@@ -11,39 +11,20 @@ from __future__ import annotations
 import hashlib
 import os
 import re
-import unicodedata
 import uuid
 from pathlib import Path
 from typing import Protocol
-from urllib.parse import quote
 
-import filetype  # type: ignore[import-untyped]
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from opes_lti.core.db import utcnow
+from opes_lti.core.settings import Settings
+from opes_lti.groups import filekinds
+from opes_lti.groups.filekinds import MOST_BYTES, content_type, safe_name
 from opes_lti.groupwork import membership
 from opes_lti.groupwork.errors import GroupworkError
 from opes_lti.groupwork.models import Exercise, Group, GroupFile, Submission
-
-#: The largest file, in bytes (a project's PDF with pictures fits).
-MOST_BYTES = 10 * 1024 * 1024
-
-#: What may be handed in, by the type its content shows.
-ALLOWED = frozenset(
-    {
-        "application/pdf",
-        "application/vnd.oasis.opendocument.text",
-        "application/vnd.oasis.opendocument.spreadsheet",
-        "application/vnd.oasis.opendocument.presentation",
-        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        "application/vnd.openxmlformats-officedocument.presentationml.presentation",
-        "image/png",
-        "image/jpeg",
-        "text/plain",
-    }
-)
 
 
 class FileStore(Protocol):
@@ -57,6 +38,11 @@ class FileStore(Protocol):
 
     def has(self, key: str) -> bool:
         """Whether ``key`` is stored."""
+
+
+def store_for(settings: Settings) -> FileStore:
+    """The store the settings name (both faces of the tool ask here)."""
+    return LocalFolder(settings.files_folder)
 
 
 class LocalFolder:
@@ -90,28 +76,6 @@ class LocalFolder:
             return self._path(key).is_file()
         except KeyError:
             return False
-
-
-def content_type(data: bytes) -> str | None:
-    """The type the content shows, if it is one that may be handed in."""
-    kind = filetype.guess(data)
-    if kind is not None:
-        return kind.mime if kind.mime in ALLOWED else None
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError:
-        return None
-    # Text without control characters (tabs and line ends apart) is plain text.
-    if any(unicodedata.category(c) == "Cc" and c not in "\t\r\n" for c in text):
-        return None
-    return "text/plain"
-
-
-def safe_name(filename: str) -> str:
-    """The file's own name, without folders or control characters, for the page."""
-    name = filename.replace("\\", "/").rsplit("/", 1)[-1]
-    name = "".join(c for c in name if unicodedata.category(c)[0] != "C").strip(" .")
-    return name[:200] or "file"
 
 
 def upload(
@@ -187,13 +151,4 @@ def withdraw(db: Session, exercise: Exercise, group: Group, user: str, file_id: 
 
 def headers(row: GroupFile) -> dict[str, str]:
     """What a served file is sent with: downloaded, never sniffed, never run."""
-    ascii_name = row.filename.encode("ascii", "replace").decode().replace('"', "'")
-    return {
-        "Content-Type": row.content_type,
-        "Content-Disposition": (
-            f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(row.filename)}"
-        ),
-        "X-Content-Type-Options": "nosniff",
-        "Content-Security-Policy": "default-src 'none'; sandbox",
-        "Cache-Control": "private, no-store",
-    }
+    return filekinds.served_headers(row.filename, row.content_type)

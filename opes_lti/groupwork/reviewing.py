@@ -22,10 +22,10 @@ from opes_lti.events.domain import Actor, GroupExerciseReviewed, GroupReviewPayl
 from opes_lti.groups import reviews
 from opes_lti.groups.rubric import Rubric, RubricError
 from opes_lti.groups.settings import ExerciseSettings
-from opes_lti.groupwork import membership
+from opes_lti.groupwork import files, membership
 from opes_lti.groupwork.errors import GroupworkError
 from opes_lti.groupwork.exercises import context_of, settings_of
-from opes_lti.groupwork.models import Exercise, Group, ReviewAssignment, Submission
+from opes_lti.groupwork.models import Exercise, Group, GroupFile, ReviewAssignment, Submission
 from opes_lti.groupwork.work import EVENTS
 
 #: A review's comment, in characters.
@@ -331,3 +331,19 @@ def may_read_file(db: Session, exercise: Exercise, user: str, file_id: int) -> b
     }
     found = db.scalar(sa.select(Submission.group_id).where(Submission.file_id == file_id))
     return found is not None and found in reviewed
+
+
+def file_for(
+    db: Session, exercise: Exercise, file_id: int, user: str, instructor: bool
+) -> GroupFile:
+    """A file the asker may read, for both faces.
+
+    Their group's (past or present), one handed in by a group theirs reviews, or any
+    for the instructors.
+    """
+    try:
+        return files.readable(db, exercise, file_id, user, instructor)
+    except GroupworkError as exc:
+        if exc.what != "not_member" or not may_read_file(db, exercise, user, file_id):
+            raise
+    return files.readable(db, exercise, file_id, user, instructor=True)

@@ -423,7 +423,7 @@ def _file_id() -> int:
 
 def store() -> files.FileStore:
     """The file store of this app."""
-    return files.LocalFolder(current_app.config["OPES_SETTINGS"].files_folder)
+    return files.store_for(current_app.config["OPES_SETTINGS"])
 
 
 def send_file(row: GroupFile) -> Response:
@@ -436,15 +436,7 @@ def send_file(row: GroupFile) -> Response:
 def download(asked: Asking) -> Any:
     """A file of the asker's group, past or present, or of a group they review."""
     db = session()
-    file_id = _file_id()
-    try:
-        row = files.readable(db, asked.exercise, file_id, asked.user, asked.launch.is_instructor)
-    except GroupworkError as exc:
-        if exc.what != "not_member" or not reviewing.may_read_file(
-            db, asked.exercise, asked.user, file_id
-        ):
-            raise
-        row = files.readable(db, asked.exercise, file_id, asked.user, instructor=True)
+    row = reviewing.file_for(db, asked.exercise, _file_id(), asked.user, asked.launch.is_instructor)
     return send_file(row)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import hashlib
 from typing import Any
 
@@ -11,6 +12,7 @@ from flask.testing import FlaskClient
 
 from opes_lti.core.db import Database
 from opes_lti.events.models import OutboxEntry
+from opes_lti.groups import filekinds
 from opes_lti.groupwork import block_api
 from opes_lti.groupwork.models import DraftVersion, Exercise, Membership, Submission, Visitor
 from opes_lti.sites import services
@@ -36,7 +38,7 @@ class Site:
         name: str,
         user: str,
         /,
-        status: int = 200,
+        status: int | None = 200,
         role: str = "learner",
         course: str = COURSE,
         **body: Any,
@@ -53,7 +55,10 @@ class Site:
                 "Accept-Language": "en",
             },
         )
-        assert answer.status_code == status, answer.get_data(as_text=True)[:800]
+        if status is not None:
+            assert answer.status_code == status, answer.get_data(as_text=True)[:800]
+        else:
+            assert 400 <= answer.status_code < 500, answer.get_data(as_text=True)[:800]
         return answer.get_json()
 
 
@@ -377,3 +382,150 @@ def test_a_team_is_moved_on_the_platform_not_here(client: FlaskClient, database:
     assert (
         site.call("page", "anna", team={"id": "t-red", "name": "Rossa"})["group"]["id"] == red["id"]
     )
+
+
+PDF = b"%PDF-1.7\n1 0 obj\n<<>>\nendobj\ntrailer\n<<>>\n%%EOF\n"
+
+
+def _b64(data: bytes) -> str:
+    return base64.b64encode(data).decode("ascii")
+
+
+def test_a_group_shares_files_and_hands_one_in(client: FlaskClient, database: Database) -> None:
+    by_file = SETTINGS | {"deliverable": "file"}
+    site = _site(database, client)
+    groups = _formed(site, by_file)
+    mine = groups["anna"]
+    partner = next(u for u in LEARNERS if u != "anna" and groups[u]["id"] == mine["id"])
+    other = next(u for u in LEARNERS if groups[u]["id"] != mine["id"])
+    body = {"settings": by_file, "filename": "C:\\tmp\\Progetto.pdf"}
+    shared = site.call("upload", "anna", data=_b64(PDF), **body)
+    assert shared["uploaded"] == "Progetto.pdf"
+    (row,) = shared["group"]["files"]
+    assert (row["filename"], row["size"], row["content_type"]) == (
+        "Progetto.pdf", len(PDF), "application/pdf")  # fmt: skip
+    me, _ = _numbers(mine)
+    assert str(row["by"]) == me
+    # Its members read it back; another group and another course cannot.
+    read = site.call("file", partner, settings=by_file, file=row["id"])
+    assert base64.b64decode(read["data"]) == PDF
+    assert read["content_type"] == "application/pdf"
+    assert site.call("file", other, status=403, settings=by_file, file=row["id"])
+    site.call("file", "docente", status=403, role="staff", course="course-v1:X+Y+Z",
+              settings=by_file, file=row["id"])  # fmt: skip
+    assert (
+        base64.b64decode(
+            site.call("file", "docente", role="staff", settings=by_file, file=row["id"])["data"]
+        )
+        == PDF
+    )
+    site.call("file", "anna", status=404, settings=by_file, file=row["id"] + 100)
+
+    # Refused by content, by size, empty, or not base64: nothing stored.
+    before = _counts(database)
+    for data, code in (
+        (_b64(b"MZ\x90\x00\x03" + b"\x00" * 60), "file_type"),
+        (_b64(b""), "empty_file"),
+        (_b64(b"x" * (filekinds.MOST_BYTES + 1)), "file_too_large"),
+    ):
+        refused = site.call("upload", "anna", status=None, data=data, **body)
+        assert refused["error"]["code"] == code, code
+    assert site.call("upload", "anna", status=400, data="non è base64!", **body)
+    assert _counts(database) == before
+
+    second = site.call("upload", partner, data=_b64(b"Budget: 1000 euro\n"), settings=by_file,
+                       filename="budget.txt")["group"]["files"]  # fmt: skip
+    assert [f["filename"] for f in second] == ["budget.txt", "Progetto.pdf"]
+    kept = site.call("withdraw", partner, settings=by_file, file=second[0]["id"])
+    assert [f["filename"] for f in kept["group"]["files"]] == ["Progetto.pdf"]
+    site.call("withdraw", other, status=403, settings=by_file, file=row["id"])
+
+    site.call("submit", "anna", status=409, settings=by_file, file=second[0]["id"])  # withdrawn
+    handed = site.call("submit", "anna", settings=by_file, file=row["id"])
+    assert handed["group"]["submission"]["file"]["filename"] == "Progetto.pdf"
+    site.call("upload", "anna", status=409, data=_b64(PDF), **body)  # handed in: closed
+    opened = site.call("group", "docente", role="staff", settings=by_file, group=mine["id"])
+    assert opened["detail"]["submission"]["file"]["id"] == row["id"]
+
+
+REVIEWED = SETTINGS | {
+    "rubric": [
+        {"code": "fit", "title": "Aderenza", "levels": [
+            {"label": "debole", "points": 0}, {"label": "buona", "points": 10}]},
+    ],
+    "reviews": {"gives": 1, "needs": 1, "due": "2020-01-01T00:00:00+00:00"},
+}  # fmt: skip
+
+
+def test_groups_review_each_others_work(client: FlaskClient, database: Database) -> None:
+    site = _site(database, client)
+    groups = _formed(site, REVIEWED)
+    mine = groups["anna"]
+    other = next(u for u in LEARNERS if groups[u]["id"] != mine["id"])
+    s = {"settings": REVIEWED}
+    site.call("start_reviews", "docente", status=409, role="staff", **s)  # nobody handed in
+    for user, text in (("anna", "Il nostro progetto"), (other, "Il loro progetto")):
+        site.call("draft", user, based_on=0, text=text, **s)
+        site.call("submit", user, confirmed=1, **s)
+    site.call("start_reviews", "anna", status=403, **s)
+    drawn = site.call("start_reviews", "docente", role="staff", **s)
+    assert drawn["reviews_drawn"] == 2
+    assert drawn["staff"]["reviews"]["started"] is True
+    assert [w["received"] for w in drawn["staff"]["reviews"]["waiting"]] == [0, 0]
+    site.call("start_reviews", "docente", status=409, role="staff", **s)  # once
+
+    (task,) = site.call("page", "anna", **s)["group"]["reviews"]["giving"]
+    assert task["work"]["text"] == "Il loro progetto"
+    assert task["done"] is False
+    body = s | {"assignment": task["id"], "comment": "Chiaro"}
+    site.call("review", "anna", status=400, levels={"fit": 7}, **body)  # no such level
+    site.call("review", other, status=404, levels={"fit": 1}, **body)  # not their review
+    done = site.call("review", "anna", levels={"fit": 1}, **body)
+    assert done["reviewed"] is True
+    assert done["group"]["reviews"]["giving"][0]["done"] is True
+    site.call("review", "anna", status=409, levels={"fit": 0}, **body)  # once
+    theirs = site.call("page", other, **s)["group"]["reviews"]["received"]
+    assert theirs == [{"score": 10.0, "choices": {"fit": 1}, "comment": "Chiaro"}]
+    staff = site.call("page", "docente", role="staff", **s)["staff"]
+    graded = {g["id"]: g for g in staff["groups"]}
+    assert graded[groups[other]["id"]]["grade"] == pytest.approx(100.0)
+    assert graded[mine["id"]]["grade"] is None
+    (short,) = staff["reviews"]["waiting"]
+    assert short["group"] == mine["id"]
+    assert short["owed_by"] == [groups[other]["id"]]
+    # The reviewing date is past: the review the idle group owes is taken from it (no
+    # other group is left to take it on), so the instructor grades that work.
+    assert staff["reviews"]["may_reassign"] is True
+    site.call("reassign", "anna", status=403, **s)
+    moved = site.call("reassign", "docente", role="staff", **s)
+    assert moved["reassigned"] == 1
+    (short,) = moved["staff"]["reviews"]["waiting"]
+    assert (short["group"], short["owed_by"]) == (mine["id"], [])
+    with database.sessions() as db:
+        types = list(db.scalars(sa.select(OutboxEntry.event_type)))
+    assert types.count("group_exercise.reviewed") == 1
+
+
+def test_a_group_reads_the_file_it_reviews_and_no_other(
+    client: FlaskClient, database: Database
+) -> None:
+    by_file = REVIEWED | {"deliverable": "file"}
+    site = _site(database, client)
+    groups = _formed(site, by_file)
+    mine = groups["anna"]
+    other = next(u for u in LEARNERS if groups[u]["id"] != mine["id"])
+    s = {"settings": by_file}
+    ids = {}
+    for user in ("anna", other):
+        up = site.call("upload", user, filename=f"{user}.pdf", data=_b64(PDF), **s)
+        ids[user] = up["group"]["files"][0]["id"]
+    spare = site.call("upload", other, filename="bozza.txt", data=_b64(b"bozza\n"), **s)
+    unsent = next(f["id"] for f in spare["group"]["files"] if f["filename"] == "bozza.txt")
+    site.call("file", "anna", status=403, file=ids[other], **s)  # not yet reviewing it
+    for user in ("anna", other):
+        site.call("submit", user, file=ids[user], **s)
+    site.call("start_reviews", "docente", role="staff", **s)
+    (task,) = site.call("page", "anna", **s)["group"]["reviews"]["giving"]
+    assert task["work"]["file"]["id"] == ids[other]
+    assert base64.b64decode(site.call("file", "anna", file=ids[other], **s)["data"]) == PDF
+    site.call("file", "anna", status=403, file=unsent, **s)  # what they did not hand in

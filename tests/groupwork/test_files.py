@@ -2,14 +2,10 @@
 
 from __future__ import annotations
 
-import io
-import zipfile
 from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
-from hypothesis import given
-from hypothesis import strategies as st
 
 from opes_lti.core.db import Database
 from opes_lti.groupwork import files, membership
@@ -18,51 +14,6 @@ from opes_lti.groupwork.models import Exercise, Group, GroupFile
 from tests.groupwork.conftest import MakeExercise, joining
 
 PDF = b"%PDF-1.7\n1 0 obj\n<<>>\nendobj\ntrailer\n<<>>\n%%EOF\n"
-
-
-def _odt() -> bytes:
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w") as archive:
-        archive.writestr("mimetype", "application/vnd.oasis.opendocument.text")
-        archive.writestr("content.xml", "<office:document-content/>")
-    return buffer.getvalue()
-
-
-@pytest.mark.parametrize(
-    ("data", "expected"),
-    [
-        (PDF, "application/pdf"),
-        (_odt(), "application/vnd.oasis.opendocument.text"),
-        ("Progetto: «Giovani al centro»\n".encode(), "text/plain"),
-        (b"\x89PNG\r\n\x1a\n" + b"\x00" * 32, "image/png"),
-        (b"MZ\x90\x00\x03" + b"\x00" * 60, None),  # a Windows program
-        (b"\x7fELF\x02\x01\x01" + b"\x00" * 60, None),
-        (b"PK\x03\x04" + b"\x00" * 40, None),  # a zip that is no document
-        (b"abc\x00def", None),
-    ],
-)
-def test_the_type_is_what_the_bytes_are(data: bytes, expected: str | None) -> None:
-    assert files.content_type(data) == expected
-
-
-@given(st.binary(max_size=300))
-def test_any_bytes_get_an_allowed_type_or_none(data: bytes) -> None:
-    kind = files.content_type(data)
-    assert kind is None or kind in files.ALLOWED
-
-
-@given(st.text(max_size=80))
-def test_any_name_becomes_one_safe_to_show_and_send(name: str) -> None:
-    safe = files.safe_name(name)
-    assert safe
-    assert "/" not in safe
-    assert "\\" not in safe
-    assert not any(c in safe for c in "\r\n\x00")
-    row = GroupFile(filename=safe, content_type="application/pdf")
-    for value in files.headers(row).values():
-        assert "\n" not in value
-        assert "\r" not in value
-        assert value.isascii()
 
 
 def test_served_headers_never_let_the_browser_run_it() -> None:
