@@ -172,30 +172,44 @@ def _marks(html: str, given: dict[str, int]) -> dict[str, str]:
     }
 
 
+class Classroom:
+    """One block designed by an instructor with ``fields`` and four learners' runtimes."""
+
+    def __init__(self, make_runtime: Callable[..., Any], **fields: Any) -> None:
+        self.staff_runtime = make_runtime("docente", staff=True)
+        designed = block_from(self.staff_runtime, XML)
+        for name, value in fields.items():
+            setattr(designed, name, value)
+        designed.save()
+        usage = designed.scope_ids.usage_id
+        self.people = {u: make_runtime(u) for u in ("anna", "bruno", "carla", "dario")}
+        self.blocks = {u: r.get_block(usage) for u, r in self.people.items()}
+        self.staff = self.staff_runtime.get_block(usage)
+
+    def formed(self) -> tuple[str, str]:
+        """Everyone opened the block and the groups formed: Anna's page, her partner."""
+        for block in self.blocks.values():
+            _html(block)
+        _act(self.staff_runtime, self.staff, "form_groups", {})
+        anna = _html(self.blocks["anna"])
+        partner = next(
+            u
+            for u in ("bruno", "carla", "dario")
+            if _group_name(_html(self.blocks[u])) == _group_name(anna)
+        )
+        return anna, partner
+
+
 def test_peer_marks_grades_overrides_and_moves_in_the_block(
     make_runtime: Callable[..., Any], app: Flask, database: Database
 ) -> None:
     from opes_xblocks import compat
 
-    staff_runtime = make_runtime("docente", staff=True)
-    designed = block_from(staff_runtime, XML)
-    designed.scheme, designed.webpa_weight = "webpa", 1.0
-    designed.save()
-    usage = designed.scope_ids.usage_id
-    people = {u: make_runtime(u) for u in ("anna", "bruno", "carla", "dario")}
-    blocks = {u: r.get_block(usage) for u, r in people.items()}
-    staff = staff_runtime.get_block(usage)
+    room = Classroom(make_runtime, scheme="webpa", webpa_weight=1.0)
+    staff_runtime, staff, people, blocks = room.staff_runtime, room.staff, room.people, room.blocks
     with live_tool(app, database):
-        for block in blocks.values():
-            _html(block)
-        _act(staff_runtime, staff, "form_groups", {})
-        anna = _html(blocks["anna"])
+        anna, partner = room.formed()
         assert "Valuta il tuo gruppo" in anna
-        partner = next(
-            u
-            for u in ("bruno", "carla", "dario")
-            if _group_name(_html(blocks[u])) == _group_name(anna)
-        )
         rated = _act(
             people["anna"], blocks["anna"], "rate_members", _marks(anna, {"you": 3, "other": 3})
         )
@@ -350,3 +364,110 @@ def test_with_a_teamset_the_learners_team_is_their_group(
     assert all("Il tuo gruppo: Squadra Adriatico" in p for p in pages.values())
     assert "Membro 1" in pages["bruno"]  # Anna, who came first, in Bruno's group
     assert set(asked) == {"progetti"}
+
+
+PDF = b"%PDF-1.7\n1 0 obj\n<<>>\nendobj\ntrailer\n<<>>\n%%EOF\n"
+
+
+def _upload(runtime: Any, block: Any, name: str, data: bytes) -> str:
+    """A file sent to the block's upload handler as a browser's form sends it."""
+    import webob
+    from django.utils import translation
+
+    request = webob.Request.blank("/", POST={"file": (name, data)})
+    assert request.content_type == "multipart/form-data"
+    with translation.override("it"):
+        response = runtime.handle(block, "upload_file", request)
+    assert response.status_code == 200, response.body
+    return _plain_numbers(str(response.json["html"]))
+
+
+def _download(runtime: Any, block: Any, url: str) -> Any:
+    import webob
+
+    query = url.split("?", 1)[1]
+    return runtime.handle(block, "download", webob.Request.blank(f"/?{query}"))
+
+
+def _file_link(html: str, name: str) -> str:
+    found = re.search(rf'<a href="([^"]+)"[^>]*>{re.escape(name)}</a>', html)
+    assert found, html
+    return found.group(1).replace("&amp;", "&")
+
+
+def test_files_and_reviews_between_groups_in_the_block(
+    make_runtime: Callable[..., Any], app: Flask, database: Database
+) -> None:
+    rubric = [
+        {"code": "fit", "title": "Aderenza al bando", "levels": [
+            {"label": "debole", "points": 0}, {"label": "buona", "points": 10}]}
+    ]  # fmt: skip
+    room = Classroom(make_runtime, deliverable="file", rubric=rubric, review_gives=1,
+                     review_needs=1)  # fmt: skip
+    staff_runtime, staff, people, blocks = room.staff_runtime, room.staff, room.people, room.blocks
+    with live_tool(app, database):
+        anna, partner = room.formed()
+        assert "Ancora nessun file condiviso" in anna
+        other = next(u for u in ("bruno", "carla", "dario") if u != partner)
+
+        shared = _upload(people["anna"], blocks["anna"], "Progetto finale.pdf", PDF)
+        assert "Progetto finale.pdf è condiviso con il gruppo" in shared
+        link = _file_link(shared, "Progetto finale.pdf")
+        served = _download(people[partner], blocks[partner], link)
+        assert served.status_code == 200
+        assert served.body == PDF
+        assert served.headers["Content-Type"] == "application/pdf"
+        assert served.headers["Content-Disposition"].startswith("attachment;")
+        assert served.headers["X-Content-Type-Options"] == "nosniff"
+        refused = _download(people[other], blocks[other], link)
+        assert refused.status_code == 403
+        assert "membri" in refused.text  # the tool's reason, in words
+        assert _download(staff_runtime, staff, link).body == PDF
+
+        # A program renamed .pdf is refused by what it is, and said on the page.
+        disguised = _upload(people["anna"], blocks["anna"], "bando.pdf", b"MZ\x90\x00" + b"\0" * 60)
+        assert 'class="gw-error"' in disguised
+        assert "bando.pdf" not in disguised
+        import webob
+
+        empty = people["anna"].handle(
+            blocks["anna"], "upload_file", webob.Request.blank("/", POST={})
+        )
+        assert empty.status_code == 400
+        spare = _upload(people[partner], blocks[partner], "appunti.txt", b"appunti\n")
+        spare_id = int(_file_link(spare, "appunti.txt").rsplit("=", 1)[1])
+        withdrawn = _act(people[partner], blocks[partner], "withdraw_file", {"file": spare_id})
+        assert "Il file è ritirato" in withdrawn
+        assert "appunti.txt" not in withdrawn
+
+        file_id = int(link.rsplit("=", 1)[1])
+        handed = _act(people["anna"], blocks["anna"], "submit_work", {"file": file_id})
+        assert "Consegnato il" in handed
+        assert "Condividi il file" not in handed  # closed after the hand-in
+        theirs = _upload(people[other], blocks[other], "altro.pdf", PDF)
+        other_id = int(_file_link(theirs, "altro.pdf").rsplit("=", 1)[1])
+        _act(people[other], blocks[other], "submit_work", {"file": other_id})
+
+        staff_page = _html(staff)
+        assert "Revisioni tra gruppi" in staff_page
+        refused_page = _act(people["anna"], blocks["anna"], "start_reviews", {})
+        assert "Solo i docenti del corso" in refused_page
+        drawn = _act(staff_runtime, staff, "start_reviews", {})
+        assert "2 revisioni assegnate" in drawn
+        assert "Chi aspetta chi" in drawn
+
+        anna = _html(blocks["anna"])
+        assert "Lavoro 1" in anna
+        to_review = _file_link(anna, "altro.pdf")
+        assert _download(people["anna"], blocks["anna"], to_review).body == PDF
+        assignment = _number(anna, "assignment")
+        review = {"assignment": assignment, "level-fit": "1", "comment": "Chiaro"}
+        reviewed = _act(people["anna"], blocks["anna"], "give_review", review)
+        assert "la revisione è inviata" in reviewed
+        assert "Il tuo gruppo ha revisionato questo lavoro" in reviewed
+        received = _html(blocks[other])
+        assert "Revisione 1: 10 punti." in received
+        assert "Chiaro" in received
+        # The reviewed group's grade is the reviews' mean: the instructor can publish it.
+        assert "10 / 100" not in _html(staff)
+        assert "100 / 100" in _html(staff)

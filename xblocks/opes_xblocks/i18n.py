@@ -257,6 +257,54 @@ GROUP_STRINGS = {
     "rate_yourself": _("Mark for yourself"),
     "rate_save": _("Save my marks"),
     "rated": _("Your marks are saved."),
+    "files_title": _("The group's files"),
+    "files_empty": _("No files shared yet."),
+    "file_line": _("{name} ({size} KB), shared by {who} on {at}"),
+    "file_help": _(
+        "PDF, office documents, images or plain text, up to {mb} MB. A file is checked by "
+        "what it contains, not by its name."
+    ),
+    "file_choose": _("A file to share with the group"),
+    "file_share": _("Share the file"),
+    "uploading": _("Sending the file…"),
+    "no_file": _("Choose a file to share first."),
+    "file_download": _("Download {name}"),
+    "file_withdraw": _("Withdraw {name}"),
+    "file_uploaded": _("{name} is shared with the group."),
+    "file_withdrawn": _("The file is withdrawn; it is kept, no longer shown."),
+    "file_pick": _("The file to hand in"),
+    "withdraw": _("Withdraw"),
+    "confirm_file": _("My group has seen this file and we hand it in."),
+    "file_none_yet": _("Share a file above first, then hand it in here."),
+    "submitted_file": _("Handed in on {at}: {name}"),
+    "reviews_title": _("Reviews to give"),
+    "reviews_help": _(
+        "Your group reviews these works by the rubric, once each. Reviewers and reviewed "
+        "stay anonymous to each other."
+    ),
+    "review_work": _("Work {n}"),
+    "review_done": _("Your group has reviewed this work."),
+    "review_comment": _("Comment for the group that wrote it"),
+    "review_send": _("Send the review"),
+    "reviewed": _("Thank you: the review is sent."),
+    "received_title": _("Reviews your work received"),
+    "received_line": _("Review {n}: {score} points."),
+    "staff_reviews": _("Reviews between groups"),
+    "staff_reviews_help": _(
+        "{n} groups have handed in. Draw the reviews once, when the hand-ins are in: each "
+        "group then reviews others' work by the rubric."
+    ),
+    "staff_reviews_start": _("Draw the reviews"),
+    "staff_reviews_drawn": _("{n} reviews drawn."),
+    "staff_reassign": _("Move the reviews idle groups owe"),
+    "staff_reassigned": _("{n} reviews moved away from groups that did not review."),
+    "staff_waiting": _("Who is waiting on whom"),
+    "staff_waiting_work": _("Work of"),
+    "staff_waiting_received": _("Reviews received"),
+    "staff_waiting_owed": _("Still owed by"),
+    "staff_waiting_none": _("Every work has the reviews it needs."),
+    "staff_owed_nobody": _("nobody: grade it yourself"),
+    "staff_reviews_col": _("Reviews"),
 }
 _TABLES = {"selfassessment": STRINGS, "groupwork": GROUP_STRINGS}
 

@@ -10,6 +10,7 @@ instructor published it.
 
 from __future__ import annotations
 
+import base64
 from datetime import datetime
 from importlib import resources
 from typing import Any
@@ -22,6 +23,7 @@ from xblock.utils.studio_editable import StudioEditableXBlockMixin
 from xblock.validation import ValidationMessage
 
 from opes_lti import richtext
+from opes_lti.groups import filekinds
 from opes_lti.groups.numbers import decimal
 from opes_lti.groups.settings import SettingsError, parse
 from opes_lti.learners.profile import ProfileError, clean
@@ -86,6 +88,7 @@ class GroupWorkXBlock(StudioEditableXBlockMixin, OpesBlock):
         default="text",
         values=[
             {"value": "text", "display_name": _("A text written together")},
+            {"value": "file", "display_name": _("A file")},
             {"value": "link", "display_name": _("A link")},
         ],
         scope=Scope.settings,
@@ -131,6 +134,30 @@ class GroupWorkXBlock(StudioEditableXBlockMixin, OpesBlock):
         default=[],
         scope=Scope.settings,
     )
+    review_gives = Integer(
+        display_name=_("Reviews each group gives"),
+        help=_(
+            "Groups review each other's work by the rubric: how many works each group "
+            "reviews. 0: no reviews between groups."
+        ),
+        default=0,
+        scope=Scope.settings,
+    )
+    review_needs = Integer(
+        display_name=_("Reviews each work needs"),
+        help=_("How many reviews make a work's grade; each group gives at least this many."),
+        default=2,
+        scope=Scope.settings,
+    )
+    review_due = String(
+        display_name=_("Reviews due"),
+        help=_(
+            "Date and time with its zone; after it, reviews idle groups owe can move to "
+            "groups that review. Empty: none."
+        ),
+        default="",
+        scope=Scope.settings,
+    )
     scale = Float(display_name=_("Points of the grade"), default=100.0, scope=Scope.settings)
     weight = Float(display_name=_("Weight in the course grade"), default=1.0, scope=Scope.settings)
 
@@ -154,6 +181,9 @@ class GroupWorkXBlock(StudioEditableXBlockMixin, OpesBlock):
         "webpa_weight",
         "webpa_penalty",
         "rubric",
+        "review_gives",
+        "review_needs",
+        "review_due",
         "scale",
         "weight",
     )
@@ -179,6 +209,13 @@ class GroupWorkXBlock(StudioEditableXBlockMixin, OpesBlock):
             "late": data.late,
             "deliverable": data.deliverable,
             "rubric": list(data.rubric or []),
+            "reviews": None
+            if not data.review_gives
+            else {
+                "gives": data.review_gives,
+                "needs": data.review_needs,
+                "due": str(data.review_due or "").strip() or None,
+            },
             "grading": {
                 "scheme": data.scheme,
                 "weight": data.webpa_weight,
@@ -273,6 +310,7 @@ class GroupWorkXBlock(StudioEditableXBlockMixin, OpesBlock):
                 members.append((who, m["organisation"]))
         exercise = page["exercise"]
         latest = _latest(text, group)
+        download = self.runtime.handler_url(self, "download")
         return {
             "t": text,
             "notice": shown.get("notice", ""),
@@ -305,11 +343,28 @@ class GroupWorkXBlock(StudioEditableXBlockMixin, OpesBlock):
                 {"user": u, "label": _code(text, u)}
                 for u in (page.get("staff") or {}).get("unplaced", [])
             ],
-            "detail": _detail(text, page.get("detail"), exercise),
+            "detail": _detail(
+                text, page.get("detail"), exercise, self._staff_labels(page), download
+            ),
+            "file_rows": _file_rows(text, (group or {}).get("files") or [], download),
+            "submitted_url": _file_url(download, (group or {}).get("submission")),
+            "file_help": text["file_help"].format(mb=filekinds.MOST_BYTES // (1024 * 1024)),
+            "giving": _giving(text, group, exercise, download),
+            "received": _received(text, group),
+            "staff_reviews": _staff_reviews(text, page.get("staff"), self._staff_labels(page)),
             "score_hint": text["staff_score_hint"].format(scale=f"{exercise['scale']:g}"),
             "ask_profile": not page["formed"] and not self.viewer().is_staff,
             "profile": self.profile,
             "regions": sorted(REGIONS.items(), key=lambda item: item[1]),
+        }
+
+    @staticmethod
+    def _staff_labels(page: dict[str, Any]) -> dict[int, str]:
+        """Each group's name as instructors see it, by id."""
+        text = strings(current_language(), "groupwork")
+        return {
+            g["id"]: g["name"] or text["group_number"].format(n=g["number"])
+            for g in (page.get("staff") or {}).get("groups", [])
         }
 
     def _take_grade(self, grade: dict[str, Any] | None) -> None:
@@ -349,9 +404,82 @@ class GroupWorkXBlock(StudioEditableXBlockMixin, OpesBlock):
 
     @XBlock.json_handler
     def submit_work(self, data: Any, suffix: str = "") -> dict[str, Any]:
-        """Hand in the group's work."""
-        link = str(data.get("link", ""))
-        return self._act("submit", confirmed=_int(data.get("confirmed")), link=link)
+        """Hand in the group's work: the version confirmed, the link, or a shared file."""
+        data = _mapping(data)
+        body: dict[str, Any] = {
+            # Only a text is confirmed by its version; 0 is "none seen", which the tool
+            # refuses for a text in words.
+            "confirmed": _int(data.get("confirmed", 0)),
+            "link": str(data.get("link", "")),
+        }
+        if self.deliverable == "file":
+            body["file"] = _int(data.get("file"), 1)
+        return self._act("submit", **body)
+
+    @XBlock.handler
+    def upload_file(self, request: Any, suffix: str = "") -> Response:
+        """Share a file with the group (a form's ``file``); the tool checks its content."""
+        sent = request.POST.get("file") if request.method == "POST" else None
+        if sent is None or not hasattr(sent, "file"):
+            return refuse(strings(current_language(), "groupwork")["no_file"])
+        # One byte over the limit is enough for the tool to refuse it by its size.
+        data = sent.file.read(filekinds.MOST_BYTES + 1)
+        answer = self._act(
+            "upload",
+            filename=str(sent.filename or "file")[:500],
+            data=base64.b64encode(data).decode("ascii"),
+        )
+        return Response(json_body=answer, charset="utf-8")
+
+    @XBlock.json_handler
+    def withdraw_file(self, data: Any, suffix: str = "") -> dict[str, Any]:
+        """Take a file back before hand-in (the tool keeps it)."""
+        return self._act("withdraw", file=_int(_mapping(data).get("file"), 1))
+
+    @XBlock.handler
+    def download(self, request: Any, suffix: str = "") -> Response:
+        """A file the viewer may read (``?file=ID``), sent so no browser runs it."""
+        text = strings(current_language(), "groupwork")
+        try:
+            status, answer = self._exchange("file", file=_int(request.GET.get("file"), 1))
+        except ToolUnavailable:
+            return Response(text["unavailable"], status=503, content_type="text/plain",
+                            charset="utf-8")  # fmt: skip
+        if status >= 400 or not isinstance(answer, dict):
+            said = _refusal(answer) or text["unavailable"]
+            return Response(said, status=status if status >= 400 else 502,
+                            content_type="text/plain", charset="utf-8")  # fmt: skip
+        try:
+            body = base64.b64decode(str(answer["data"]), validate=True)
+        except (KeyError, ValueError):
+            return Response(text["unavailable"], status=502, content_type="text/plain",
+                            charset="utf-8")  # fmt: skip
+        headers = filekinds.served_headers(str(answer.get("filename") or "file"),
+                                           str(answer.get("content_type") or ""))  # fmt: skip
+        response = Response(body=body)
+        response.headers.update(headers)
+        return response
+
+    @XBlock.json_handler
+    def give_review(self, data: Any, suffix: str = "") -> dict[str, Any]:
+        """The group's review of another group's work, ``level-<code>`` per criterion."""
+        data = _mapping(data)
+        return self._act(
+            "review",
+            assignment=_int(data.get("assignment"), 1),
+            levels=_levels(data),
+            comment=str(data.get("comment", "")),
+        )
+
+    @XBlock.json_handler
+    def start_reviews(self, data: Any, suffix: str = "") -> dict[str, Any]:
+        """Draw the reviews between the groups that handed in (the tool checks for staff)."""
+        return self._act("start_reviews")
+
+    @XBlock.json_handler
+    def reassign_reviews(self, data: Any, suffix: str = "") -> dict[str, Any]:
+        """Move the reviews idle groups owe, after the reviewing date (staff)."""
+        return self._act("reassign")
 
     @XBlock.json_handler
     def form_groups(self, data: Any, suffix: str = "") -> dict[str, Any]:
@@ -381,9 +509,7 @@ class GroupWorkXBlock(StudioEditableXBlockMixin, OpesBlock):
             "group": _int(data.get("group"), 1),
             "comment": str(data.get("comment", "")),
         }
-        levels = {
-            k.removeprefix("level-"): _int(v) for k, v in data.items() if k.startswith("level-")
-        }
+        levels = _levels(data)
         if levels or self.rubric:
             body["levels"] = levels
         else:
@@ -449,6 +575,11 @@ def _mapping(data: Any) -> dict[str, Any]:
     return data if isinstance(data, dict) else {}
 
 
+def _levels(data: dict[str, Any]) -> dict[str, int]:
+    """The level chosen per rubric criterion, from a form's ``level-<code>`` fields."""
+    return {k.removeprefix("level-"): _int(v) for k, v in data.items() if k.startswith("level-")}
+
+
 def _number(raw: Any, otherwise: float) -> float:
     """A number from the page (a comma as decimal point too), or one the tool refuses."""
     found = decimal(raw)
@@ -474,8 +605,114 @@ def _rate_rows(text: dict[str, str], group: dict[str, Any] | None) -> list[dict[
     return rows
 
 
+def _file_url(download: str, holder: dict[str, Any] | None) -> str:
+    """The block's address for the file a submission or a review's work holds ("" if none)."""
+    found = (holder or {}).get("file")
+    if not found:
+        return ""
+    return f"{download}{'&' if '?' in download else '?'}file={int(found['id'])}"
+
+
+def _file_rows(
+    text: dict[str, str], found: list[dict[str, Any]], download: str
+) -> list[dict[str, Any]]:
+    """The group's files, worded: who shared each (by member number) and when."""
+    rows = []
+    for f in found:
+        who = text["member_number"].format(n=f.get("by", 0))
+        kb = f"{max(1, round(f['size'] / 1024))}"
+        line = text["file_line"].format(name=f["filename"], size=kb, who=who,
+                                        at=_moment(f.get("at")))  # fmt: skip
+        rows.append(
+            f
+            | {
+                "line": line,
+                "url": _file_url(download, {"file": f}),
+                "download_label": text["file_download"].format(name=f["filename"]),
+                "withdraw_label": text["file_withdraw"].format(name=f["filename"]),
+            }
+        )
+    return rows
+
+
+def _criteria(
+    text: dict[str, str], exercise: dict[str, Any], chosen: dict[str, Any]
+) -> list[dict[str, Any]]:
+    """The rubric's criteria with their levels worded, the ``chosen`` ones marked."""
+    return [
+        c
+        | {
+            "levels": [
+                {
+                    "line": text["staff_level"].format(
+                        label=level["label"], points=f"{level['points']:g}"
+                    ),
+                    "chosen": chosen.get(c["code"]) == n,
+                }
+                for n, level in enumerate(c["levels"])
+            ]
+        }
+        for c in exercise.get("rubric") or []
+    ]
+
+
+def _giving(
+    text: dict[str, str], group: dict[str, Any] | None, exercise: dict[str, Any], download: str
+) -> list[dict[str, Any]]:
+    """The works the viewer's group reviews, each with the rubric to review it by."""
+    return [
+        task
+        | {
+            "title": text["review_work"].format(n=task["number"]),
+            "file_url": _file_url(download, task.get("work")),
+            "criteria": _criteria(text, exercise, task.get("choices") or {}),
+        }
+        for task in ((group or {}).get("reviews") or {}).get("giving", [])
+    ]
+
+
+def _received(text: dict[str, str], group: dict[str, Any] | None) -> list[dict[str, Any]]:
+    """The reviews the viewer's group's work received, without who gave them."""
+    found = ((group or {}).get("reviews") or {}).get("received", [])
+    return [
+        {
+            "line": text["received_line"].format(
+                n=n, score="–" if r["score"] is None else f"{r['score']:g}"
+            ),
+            "comment": r["comment"],
+        }
+        for n, r in enumerate(found, start=1)
+    ]
+
+
+def _staff_reviews(
+    text: dict[str, str], staff: dict[str, Any] | None, labels: dict[int, str]
+) -> dict[str, Any] | None:
+    """Reviews between groups for instructors: draw them, who waits on whom."""
+    found = (staff or {}).get("reviews")
+    if not found:
+        return None
+    rows = [
+        {
+            "label": labels.get(w["group"], str(w["group"])),
+            "received": w["received"],
+            "owed": ", ".join(labels.get(g, str(g)) for g in w["owed_by"])
+            or text["staff_owed_nobody"],
+        }
+        for w in found["waiting"]
+    ]
+    return found | {
+        "help": text["staff_reviews_help"].format(n=found["submitted"]),
+        "rows": rows,
+    }
+
+
 def _detail(
-    text: dict[str, str], found: dict[str, Any] | None, exercise: dict[str, Any]
+    text: dict[str, str],
+    found: dict[str, Any] | None,
+    exercise: dict[str, Any],
+    labels: dict[int, str],
+    download: str,
 ) -> dict[str, Any] | None:
     """One group for its instructors, worded."""
     if not found:
@@ -496,22 +733,7 @@ def _detail(
             }
         )
     submission = found.get("submission")
-    chosen = (submission or {}).get("choices") or {}
-    criteria = [
-        c
-        | {
-            "levels": [
-                {
-                    "line": text["staff_level"].format(
-                        label=level["label"], points=f"{level['points']:g}"
-                    ),
-                    "chosen": chosen.get(c["code"]) == n,
-                }
-                for n, level in enumerate(c["levels"])
-            ]
-        }
-        for c in exercise.get("rubric") or []
-    ]
+    criteria = _criteria(text, exercise, (submission or {}).get("choices") or {})
     grades = []
     for g in found["grades"]:
         computed = "–" if g["computed"] is None else f"{g['computed']:g}"
@@ -534,9 +756,14 @@ def _detail(
                 "final_line": final,
             }
         )
-    label = found["name"] or text["group_number"].format(n=found["number"])
+    label = (
+        labels.get(found["id"]) or found["name"] or text["group_number"].format(n=found["number"])
+    )
     return found | {
         "label": label,
+        "file_rows": _file_rows(text, found.get("files") or [], download),
+        "submitted_url": _file_url(download, submission),
+        "received": _received(text, {"reviews": {"received": found.get("reviews_received")}}),
         "rows": rows,
         "current": [
             {"user": m["user"], "label": _code(text, m["user"])}
@@ -593,6 +820,16 @@ def _notice(text: dict[str, str], answer: dict[str, Any]) -> str:
         return text["staff_member_saved"]
     if "moved" in answer:
         return text["staff_moved"] if answer["moved"] else text["staff_taken_out"]
+    if "uploaded" in answer:
+        return text["file_uploaded"].format(name=answer["uploaded"])
+    if "withdrawn" in answer:
+        return text["file_withdrawn"]
+    if "reviewed" in answer:
+        return text["reviewed"]
+    if "reviews_drawn" in answer:
+        return text["staff_reviews_drawn"].format(n=answer["reviews_drawn"])
+    if "reassigned" in answer:
+        return text["staff_reassigned"].format(n=answer["reassigned"])
     if "unmet" in answer:
         return text["staff_formed"].format(n=len((answer.get("staff") or {}).get("groups", [])))
     return ""
@@ -626,11 +863,12 @@ def _submitted(text: dict[str, str], group: dict[str, Any] | None) -> str:
     if not found:
         return ""
     at = _moment(found["at"])
-    line = (
-        text["submitted_link"].format(at=at, link=found["link"])
-        if found["link"]
-        else text["submitted"].format(at=at, n=found["version"])
-    )
+    if found.get("file"):
+        line = text["submitted_file"].format(at=at, name=found["file"]["filename"])
+    elif found["link"]:
+        line = text["submitted_link"].format(at=at, link=found["link"])
+    else:
+        line = text["submitted"].format(at=at, n=found["version"])
     return line + (" " + text["late"] if found["late"] else "")
 
 

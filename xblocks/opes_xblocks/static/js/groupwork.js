@@ -6,16 +6,20 @@ function OpesGroupWork(runtime, element, init) {
   var text = init.strings;
   var status = root.querySelector(".gw-status");
 
-  function post(handler, body) {
+  function post(handler, body, form) {
     status.textContent = "";
-    return OpesHandlers.post(runtime, root, handler, body).then(function (data) {
+    var sent = form ? OpesHandlers.upload(runtime, root, handler, form)
+      : OpesHandlers.post(runtime, root, handler, body);
+    if (form) { status.textContent = text.uploading; }
+    return sent.then(function (data) {
       root.querySelector(".gw-inner").innerHTML = data.html;
       var said = root.querySelector(".gw-notice, .gw-error, .gw-problem");
       status.textContent = said ? said.textContent : "";
       var focus = root.querySelector(".gw-conflict, .gw-error, .gw-notice, h2");
       if (focus) { focus.setAttribute("tabindex", "-1"); focus.focus(); }
-    }).catch(function () {
-      status.textContent = text.failed;
+    }).catch(function (problem) {
+      // A refusal the block words itself (no file chosen) is said as it is.
+      status.textContent = (problem && problem.message && form) ? problem.message : text.failed;
     });
   }
 
@@ -36,11 +40,17 @@ function OpesGroupWork(runtime, element, init) {
     "gw-rate-form": "rate_members",
     "gw-member-form": "grade_member",
     "gw-move-form": "move_member",
+    "gw-review-form": "give_review",
     "gw-profile-form": "save_profile"
   };
   root.addEventListener("submit", function (event) {
     var form = event.target;
     var name = Object.keys(handlers).filter(function (c) { return form.classList.contains(c); })[0];
+    if (form.classList.contains("gw-upload-form")) {
+      event.preventDefault();
+      post("upload_file", null, form);
+      return;
+    }
     if (!name) { return; }
     event.preventDefault();
     post(handlers[name], values(form));
@@ -51,6 +61,11 @@ function OpesGroupWork(runtime, element, init) {
     if (target.classList.contains("gw-open")) {
       post("open_group", { group: target.getAttribute("data-group") });
     }
+    if (target.classList.contains("gw-withdraw")) {
+      post("withdraw_file", { file: target.getAttribute("data-file") });
+    }
+    if (target.classList.contains("gw-start-reviews")) { post("start_reviews", {}); }
+    if (target.classList.contains("gw-reassign")) { post("reassign_reviews", {}); }
     if (target.classList.contains("gw-publish")) {
       post("publish_group", { group: target.getAttribute("data-group") });
     }

@@ -1,5 +1,6 @@
-/* What every OPES block's script shares: a JSON POST to one of the block's handlers,
-   with Django's CSRF token, answering the decoded JSON or an Error saying why. */
+/* What every OPES block's script shares: a POST to one of the block's handlers (JSON, or
+   a form with a file), with Django's CSRF token, answering the decoded JSON or an Error
+   saying why. */
 var OpesHandlers = (function () {
   "use strict";
   function csrf() {
@@ -7,12 +8,13 @@ var OpesHandlers = (function () {
     var found = document.cookie.match(/(?:^|;\s*)csrftoken=([^;]+)/);
     return found ? decodeURIComponent(found[1]) : "";
   }
-  function post(runtime, root, handler, body) {
+  function send(runtime, root, handler, headers, body) {
+    headers["X-CSRFToken"] = csrf();
     return fetch(runtime.handlerUrl(root, handler), {
       method: "POST",
-      headers: { "Content-Type": "application/json", "X-CSRFToken": csrf() },
+      headers: headers,
       credentials: "same-origin",
-      body: JSON.stringify(body)
+      body: body
     }).then(function (response) {
       return response.json().then(function (data) {
         if (!response.ok) {
@@ -22,5 +24,13 @@ var OpesHandlers = (function () {
       });
     });
   }
-  return { post: post };
+  function post(runtime, root, handler, body) {
+    return send(runtime, root, handler, { "Content-Type": "application/json" },
+      JSON.stringify(body));
+  }
+  // A form with a file, as multipart (the browser sets the type and its boundary).
+  function upload(runtime, root, handler, form) {
+    return send(runtime, root, handler, {}, new FormData(form));
+  }
+  return { post: post, upload: upload };
 }());
