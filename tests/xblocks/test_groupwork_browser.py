@@ -5,6 +5,7 @@ one hands in; axe finds nothing serious on any step."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -168,5 +169,76 @@ def test_peer_marks_and_the_instructors_grading_by_keyboard(
     anna.reload()
     anna.wait_for_selector(".opes-gw .gw-grade")
     assert "su 100" in anna.inner_text(".opes-gw .gw-grade")
+    for page in (anna, bruno, docente):
+        page.close()
+
+
+PDF = b"%PDF-1.7\n1 0 obj\n<<>>\nendobj\ntrailer\n<<>>\n%%EOF\n"
+
+
+def _share(page: Page, name: str) -> None:
+    """Choose a file and share it; wait until the block lists it."""
+    page.set_input_files(
+        ".opes-gw input[type=file]", files=[{"name": name, "mimeType": "application/pdf",
+                                             "buffer": PDF}]
+    )  # fmt: skip
+    page.focus(".opes-gw .gw-upload-form button")
+    page.keyboard.press("Enter")
+    page.locator(".opes-gw .gw-file-list", has_text=name).wait_for()
+
+
+def test_files_and_reviews_between_groups_by_keyboard(
+    workbench: tuple[str, str], browser: Browser, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from opes_xblocks import compat
+
+    monkeypatch.setattr(compat, "viewer_is_staff", lambda b: b.runtime.user_id == "docente")
+    url, _token = workbench
+    scenario = "/scenario/opes_groupwork.2/"
+    anna, bruno = _open(browser, url, "anna", scenario), _open(browser, url, "bruno", scenario)
+    docente = _open(browser, url, "docente", scenario)
+    docente.click(".opes-gw .gw-form")
+    docente.wait_for_selector(".opes-gw .gw-open")
+
+    for page, name in ((anna, "progetto-anna.pdf"), (bruno, "progetto-bruno.pdf")):
+        page.reload()
+        page.wait_for_selector(".opes-gw .gw-upload-form")
+        _share(page, name)
+        assert "è condiviso con il gruppo" in page.inner_text(".opes-gw .gw-status")
+        if page is anna:
+            assert serious_violations(anna, BLOCK) == [], "the group's files"
+            with anna.expect_download() as fetched:
+                anna.click(".opes-gw .gw-file-list a")
+            assert fetched.value.suggested_filename == name
+            assert Path(fetched.value.path()).read_bytes() == PDF
+        page.check(".opes-gw .gw-submit-form input[type=checkbox]")
+        page.focus(".opes-gw .gw-submit-form button")
+        page.keyboard.press("Enter")
+        page.wait_for_selector(".opes-gw .gw-submitted")
+        assert name in page.inner_text(".opes-gw .gw-submitted")
+
+    docente.reload()
+    docente.focus(".opes-gw .gw-start-reviews")
+    docente.keyboard.press("Enter")
+    docente.locator(".opes-gw .gw-status", has_text="revisioni assegnate").wait_for()
+    assert "Chi aspetta chi" in docente.inner_text(BLOCK)
+    assert serious_violations(docente, BLOCK) == [], "who waits on whom"
+
+    anna.reload()
+    anna.wait_for_selector(".opes-gw .gw-review-form")
+    assert "progetto-bruno.pdf" in anna.inner_text(".opes-gw .gw-review")
+    assert serious_violations(anna, BLOCK) == [], "a review to give"
+    anna.focus(".opes-gw .gw-review-form input[type=radio]")
+    anna.keyboard.press("ArrowDown")  # the second level: "buona"
+    anna.fill(".opes-gw .gw-review-form textarea", "Chiaro e fattibile")
+    anna.focus(".opes-gw .gw-review-form button")
+    anna.keyboard.press("Enter")
+    anna.wait_for_selector(".opes-gw .gw-review-done")
+    bruno.reload()
+    bruno.wait_for_selector(".opes-gw .gw-received")
+    received = bruno.inner_text(".opes-gw .gw-received")
+    assert "10 punti" in received
+    assert "Chiaro e fattibile" in received
+    assert serious_violations(bruno, BLOCK) == [], "reviews received"
     for page in (anna, bruno, docente):
         page.close()

@@ -563,6 +563,13 @@ class GroupWorkXBlock(StudioEditableXBlockMixin, OpesBlock):
                 '<opes_groupwork display_name="Piano di comunicazione" least="2" most="3" '
                 'scheme="webpa" webpa_weight="1.0"/>',
             ),
+            (
+                "OPES: group exercise with a file and reviews between groups",
+                '<opes_groupwork display_name="Scheda di progetto" least="1" most="1" '
+                'deliverable="file" review_gives="1" review_needs="1" rubric=\'[{"code": '
+                '"fit", "title": "Aderenza al bando", "levels": [{"label": "debole", '
+                '"points": 0}, {"label": "buona", "points": 10}]}]\'/>',
+            ),
         ]
 
 
