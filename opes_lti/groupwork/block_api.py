@@ -20,12 +20,13 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from opes_lti.core.db import session
 from opes_lti.core.jsonapi import answers_json, fail
 from opes_lti.core.limits import DEFAULT_BYTES, body_limit
-from opes_lti.groups import drafts, filekinds
+from opes_lti.groups import csvgroups, drafts, filekinds
 from opes_lti.groups.settings import SettingsError
 from opes_lti.groupwork import blocks, files, marks, membership, reviewing, work
 from opes_lti.groupwork.errors import GroupworkError
+from opes_lti.groupwork.exercises import settings_of
 from opes_lti.groupwork.models import Exercise
-from opes_lti.groupwork.wording import message, settings_message
+from opes_lti.groupwork.wording import import_problem, message, settings_message
 from opes_lti.learners.profile import Profile, ProfileError, clean
 from opes_lti.sites import openapi
 from opes_lti.sites.api import block_call
@@ -62,9 +63,14 @@ class Team(BaseModel):
 
 
 class PageBody(_Body):
-    """Open the block: the exercise, the viewer's group, work and grade."""
+    """Open the block: the exercise, the viewer's group, work and grade.
+
+    ``subject``: the platform's own id for the viewer (Open edX's anonymous user id),
+    kept so the block can name learners to their instructors; never a name.
+    """
 
     team: Team | None = None
+    subject: Annotated[str, Field(min_length=1, max_length=500, pattern=_PRINTABLE)] | None = None
 
 
 class DraftBody(_Body):
@@ -112,6 +118,37 @@ class FileBody(_Body):
     file: _ID
 
 
+_MARK = Annotated[float, Field(ge=0, le=marks.MOST_MARK)]
+_USER = Annotated[str, Field(min_length=1, max_length=64, pattern=_PRINTABLE)]
+_REASON = Annotated[str, Field(max_length=1000)]
+
+
+class Found(BaseModel):
+    """A learner the block found on the platform for a cell of the spreadsheet."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    user: _USER
+    subject: Annotated[str, Field(min_length=1, max_length=500, pattern=_PRINTABLE)] | None = None
+
+
+#: An instructor's spreadsheet, in characters, and the learners it may name.
+IMPORT_CHARS = 1024 * 1024
+IMPORT_NAMED = 5000
+
+
+class ImportBody(_Body):
+    """The instructor's spreadsheet of groups (``learner,group``, or ``persona;gruppo``).
+
+    ``found``: each learner cell the block found on the platform (a username or an
+    e-mail), with that learner's pseudonym; a cell not in it names nobody known.
+    """
+
+    text: Annotated[str, Field(max_length=IMPORT_CHARS)]
+    found: Annotated[dict[Annotated[str, Field(max_length=300)], Found],
+                     Field(max_length=IMPORT_NAMED)] = {}  # fmt: skip
+
+
 class ReviewBody(_Body):
     """A member gives their group's review of another group's work, by the rubric."""
 
@@ -133,11 +170,6 @@ class GroupBody(_Body):
     """An instructor's action on one group (open it, publish its grades)."""
 
     group: _ID
-
-
-_MARK = Annotated[float, Field(ge=0, le=marks.MOST_MARK)]
-_USER = Annotated[str, Field(min_length=1, max_length=64, pattern=_PRINTABLE)]
-_REASON = Annotated[str, Field(max_length=1000)]
 
 
 class RateBody(_Body):
@@ -184,6 +216,7 @@ BODIES: dict[str, type[_Body]] = {
     "review": ReviewBody,
     "form": _Body,
     "start_reviews": _Body,
+    "import": ImportBody,
     "reassign": _Body,
     "group": GroupBody,
     "grade": GradeBody,
@@ -202,6 +235,7 @@ SUMMARIES = {
     "file": "A file the viewer may read, as name, type and base64 bytes",
     "review": "Give the viewer's group's review of another group's work (once)",
     "start_reviews": "Draw the reviews between the groups that handed in (staff, once)",
+    "import": "Groups from the instructor's spreadsheet, applied whole or not at all (staff)",
     "reassign": "After the reviewing date, move reviews idle groups owe (staff)",
     "rate": "Rate each member of the viewer's group (peer assessment, seen by no one else)",
     "form": "Form the groups from everyone who opened the block (staff, once)",
@@ -305,7 +339,8 @@ def page(asked: Asked) -> Response:
     """The block opened: the viewer is remembered (and placed if groups are formed)."""
     team = asked.body.team
     placed = (team.id, team.name) if team is not None else None
-    blocks.visit(session(), asked.exercise, asked.call, asked.profile, placed)
+    blocks.visit(session(), asked.exercise, asked.call, asked.profile, placed,
+                 asked.body.subject)  # fmt: skip
     return _page(asked)
 
 
@@ -499,3 +534,27 @@ def publish(asked: Asked) -> Response:
     if not sent:
         raise GroupworkError("not_graded")
     return _detail(asked, group, published=len(sent))
+
+
+@endpoint("import", limit=8 * 1024 * 1024)
+def import_groups(asked: Asked) -> Response:
+    """Groups from the instructor's spreadsheet, applied whole or not at all."""
+    asked.staff()
+    db = session()
+    found = asked.body.found
+    known = {cell: f.user for cell, f in found.items()}
+    read = csvgroups.read(asked.body.text, known, settings_of(asked.exercise).bounds)
+    if not read.usable:
+        problems = "; ".join(import_problem(p) for p in read.problems[:20])
+        fail(400, "bad_import", _("Nothing was changed. %(problems)s", problems=problems))
+    imported = csvgroups.Imported(
+        {name: [known[c] for c in cells] for name, cells in read.groups.items()}, read.problems
+    )
+    people = {
+        known[c]: blocks.coming(db, asked.exercise, known[c], found[c].subject)
+        for cells in read.groups.values()
+        for c in cells
+    }
+    membership.apply_import(db, asked.exercise, imported, people, asked.call.actor)
+    return _page(asked, imported=len(imported.groups),
+                 warnings=[import_problem(p) for p in read.problems])  # fmt: skip

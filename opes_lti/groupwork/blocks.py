@@ -73,13 +73,16 @@ def visit(
     call: BlockCall,
     profile: Profile,
     team: tuple[str, str] | None = None,
+    subject: str | None = None,
 ) -> Joining:
     """Remember a learner who opened the block (the roster), and place them.
 
     ``team`` (id, name): the learner's team on the platform, which is then their group;
-    without one, a late joiner goes where formation would put them.
+    without one, a late joiner goes where formation would put them. ``subject``: the
+    platform's own id for them, by which the block names them to instructors.
     """
-    who = Joining(Member(call.actor, profile.organisation or "", profile.region or "", ""))
+    member = Member(call.actor, profile.organisation or "", profile.region or "", "")
+    who = Joining(member, subject=subject)
     if call.role == "staff":
         return who
     seen = db.scalar(
@@ -94,10 +97,13 @@ def visit(
                         user=call.actor,
                         organisation=who.member.organisation or None,
                         region=who.member.region or None,
+                        subject=subject,
                     )
                 )
         except IntegrityError:  # the same learner in two tabs: one row is enough
             pass
+    elif subject is not None and seen.subject != subject:
+        seen.subject = subject
     elif exercise.formed_at is None:
         # Said again before the groups form: formation mixes by what they say now.
         seen.organisation = who.member.organisation or None
@@ -114,7 +120,13 @@ def roster(db: Session, exercise: Exercise) -> list[Joining]:
     rows = db.scalars(
         sa.select(Visitor).where(Visitor.exercise_id == exercise.id).order_by(Visitor.id)
     )
-    return [Joining(Member(v.user, v.organisation or "", v.region or "", "")) for v in rows]
+    return [joining_of(v) for v in rows]
+
+
+def joining_of(seen: Visitor) -> Joining:
+    """A visitor as the group services take a learner coming in."""
+    member = Member(seen.user, seen.organisation or "", seen.region or "", "")
+    return Joining(member, subject=seen.subject)
 
 
 def _when(moment: datetime | None) -> str | None:
@@ -289,6 +301,7 @@ def detail(db: Session, exercise: Exercise, group: Group) -> dict[str, Any]:
     submission = work.submission(db, group)
     grades = marks.compute(db, exercise, group) if submission is not None else []
     latest = work.latest(db, group)
+    subjects = {m.user: m.subject for m in history if m.subject}
     return {
         "id": group.id,
         "number": group.number,
@@ -297,6 +310,7 @@ def detail(db: Session, exercise: Exercise, group: Group) -> dict[str, Any]:
         "history": [
             {
                 "user": m.user,
+                "subject": m.subject,
                 "organisation": m.organisation or "",
                 "region": m.region or "",
                 "joined": _when(m.joined_at),
@@ -323,6 +337,7 @@ def detail(db: Session, exercise: Exercise, group: Group) -> dict[str, Any]:
         "grades": [
             {
                 "user": g.user,
+                "subject": subjects.get(g.user),
                 "computed": g.computed,
                 "factor": g.factor,
                 "individual": (g.parts or {}).get("individual"),
@@ -365,13 +380,15 @@ def staff_data(db: Session, exercise: Exercise) -> dict[str, Any]:
         )
     visitors = sa.select(sa.func.count()).where(Visitor.exercise_id == exercise.id)
     placed = {m.user for members in now.values() for m in members}
-    unplaced = db.scalars(
-        sa.select(Visitor.user)
+    unplaced = db.execute(
+        sa.select(Visitor.user, Visitor.subject)
         .where(Visitor.exercise_id == exercise.id)
         .order_by(Visitor.id)
         .limit(UNPLACED_SHOWN + len(placed))
     )
-    waiting = [u for u in unplaced if u not in placed][:UNPLACED_SHOWN]
+    waiting = [
+        {"user": user, "subject": subject} for user, subject in unplaced if user not in placed
+    ][:UNPLACED_SHOWN]
     return {
         "visitors": db.scalar(visitors) or 0,
         "groups": groups,
@@ -402,6 +419,24 @@ def _review_standing(
     }
 
 
+def coming(db: Session, exercise: Exercise, user: str, subject: str | None) -> Joining:
+    """A learner an instructor places: as they opened the block, or not come yet.
+
+    One not come yet is remembered with no profile, so the instructor can move them and
+    their first visit finds them placed.
+    """
+    seen = db.scalar(
+        sa.select(Visitor).where(Visitor.exercise_id == exercise.id, Visitor.user == user)
+    )
+    if seen is None:
+        seen = Visitor(exercise_id=exercise.id, user=user, subject=subject)
+        db.add(seen)
+        db.flush()
+    elif subject and not seen.subject:
+        seen.subject = subject
+    return joining_of(seen)
+
+
 def place(db: Session, exercise: Exercise, user: str, to: int | None, new_group: bool,
           by: str, reason: str) -> Group | None:  # fmt: skip
     """The instructor moves a learner who opened the block; the history keeps it.
@@ -413,7 +448,7 @@ def place(db: Session, exercise: Exercise, user: str, to: int | None, new_group:
     )
     if seen is None:
         raise GroupworkError("no_such_member", user)
-    who = Joining(Member(user, seen.organisation or "", seen.region or "", ""))
+    who = joining_of(seen)
     if new_group:
         to = membership.new_group(db, exercise).id
     placed = membership.move(db, exercise, who, to, by, reason.strip())

@@ -258,4 +258,7 @@ class Visitor(Base):
     user: Mapped[str] = mapped_column(sa.String(64))
     organisation: Mapped[str | None] = mapped_column(sa.String(200))
     region: Mapped[str | None] = mapped_column(sa.String(10))
+    #: The platform's own id for them (Open edX's anonymous user id, like LTI's ``sub``):
+    #: not a name, but the LMS can turn it into one for the instructors.
+    subject: Mapped[str | None] = mapped_column(sa.String(500))
     first_seen: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

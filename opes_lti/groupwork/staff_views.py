@@ -38,7 +38,7 @@ from opes_lti.groupwork.views import (
     level_choices,
     numberer,
 )
-from opes_lti.groupwork.wording import message, settings_message
+from opes_lti.groupwork.wording import import_problem, message, settings_message
 from opes_lti.learners import services as learners
 from opes_lti.lti import grades
 from opes_lti.lti.runtime import source_name
@@ -228,19 +228,6 @@ def roster_csv(asked: Asking) -> Any:
     )
 
 
-def _problem(p: csvgroups.Problem) -> str:
-    words = {
-        "header": _("the first line must be learner,group (or persona;gruppo)"),
-        "unreadable": _("the line cannot be read"),
-        "columns": _("a line has two cells: learner and group"),
-        "unknown_learner": _("this learner is not on the course roster"),
-        "twice": _("this learner appears twice"),
-        "no_group": _("the group is missing"),
-        "size": _("the group's size is outside the limits"),
-    }[p.what]
-    return _("line %(line)s: %(words)s %(value)s", line=p.line, words=words, value=p.value)
-
-
 @bp.post("/staff/import")
 @body_limit(IMPORT_BYTES + 64 * 1024)
 @instructors
@@ -251,15 +238,12 @@ def import_groups(asked: Asking) -> Any:
     raw = sent.stream.read(IMPORT_BYTES + 1) if sent is not None else b""
     if not raw or len(raw) > IMPORT_BYTES:
         return staff_page(asked, _("Choose a CSV file of at most 1 MB.")), 400
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        text = raw.decode("cp1252", errors="replace")  # an older spreadsheet's own saving
+    text = csvgroups.decoded(raw)
     roster = launched.course_roster(db, asked.launch)
     keys = _import_keys(roster, _names(roster, membership.everyone(db, asked.exercise)))
     read = csvgroups.read(text, keys, asked.settings.bounds)
     if not read.usable:
-        problems = "; ".join(_problem(p) for p in read.problems[:20])
+        problems = "; ".join(import_problem(p) for p in read.problems[:20])
         return staff_page(asked, _("Nothing was changed. %(problems)s", problems=problems)), 400
     imported = csvgroups.Imported(
         {name: [keys[u] for u in users] for name, users in read.groups.items()}, read.problems
@@ -268,7 +252,7 @@ def import_groups(asked: Asking) -> Any:
               for u in us}  # fmt: skip
     membership.apply_import(db, asked.exercise, imported, people, asked.user)
     db.commit()
-    warned = [_problem(p) for p in read.problems]
+    warned = [import_problem(p) for p in read.problems]
     return staff_page(
         asked,
         notice=" ".join([_("Groups imported."), *warned]),

@@ -5,8 +5,10 @@ from __future__ import annotations
 from types import MappingProxyType
 from typing import Any
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from opes_lti.groups import csvgroups
 from opes_lti.groups.settings import SettingsError
 from opes_lti.groupwork.errors import GroupworkError, What
 
@@ -72,3 +74,17 @@ def settings_message(error: SettingsError) -> str:
     fields = ", ".join(sorted({field for field, _, _ in error.errors}))
     return str(_l("Some settings cannot be used (%(fields)s): %(detail)s", fields=fields,
                   detail=str(error)))  # fmt: skip
+
+
+def import_problem(p: csvgroups.Problem) -> str:
+    """One problem of an instructor's spreadsheet, with its line, in their language."""
+    words = {
+        "header": _("the first line must be learner,group (or persona;gruppo)"),
+        "unreadable": _("the line cannot be read"),
+        "columns": _("a line has two cells: learner and group"),
+        "unknown_learner": _("this learner is not on the course roster"),
+        "twice": _("this learner appears twice"),
+        "no_group": _("the group is missing"),
+        "size": _("the group's size is outside the limits"),
+    }[p.what]
+    return _("line %(line)s: %(words)s %(value)s", line=p.line, words=words, value=p.value)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from opes_lti.groups.csvgroups import Problem, read
+from opes_lti.groups.csvgroups import Problem, learners, read
 from opes_lti.groups.formation import Bounds
 
 ROSTER = ["u1", "u2", "u3", "u4"]
@@ -53,3 +53,27 @@ def test_an_unreadable_file_is_a_problem_not_an_error() -> None:
     found = read("learner,group\nu1," + "x" * 200_000 + "\n", ROSTER, Bounds(1, 3))
     assert [p.what for p in found.problems] == ["unreadable"]
     assert not found.usable
+
+
+@given(st.lists(st.tuples(st.sampled_from(["u1", "u2", " u3 ", "x", ""]), st.text(max_size=5)),
+                max_size=12), st.sampled_from([",", ";"]))  # fmt: skip
+def test_the_learners_named_are_those_read_checks(cells: list[tuple[str, str]], sep: str) -> None:
+    # The block looks up these on the platform before reading: any learner the reading
+    # would check must be among them (an empty cell names nobody, and stays unknown).
+    lines = [f"persona{sep}gruppo"] + [f"{a}{sep}{b}".replace("\n", " ") for a, b in cells]
+    text = "\n".join(lines)
+    named = learners(text)
+    found = read(text, named, Bounds(1, 50))
+    assert not [p for p in found.problems if p.what == "unknown_learner" and p.value]
+    placed = [u for users in found.groups.values() for u in users]
+    assert set(placed) <= set(named)
+    assert len(named) == len(set(named))
+
+
+@given(st.text(max_size=60))
+def test_a_sheet_saved_as_utf8_or_by_an_older_spreadsheet_is_read(text: str) -> None:
+    from opes_lti.groups.csvgroups import decoded
+
+    assert decoded(text.encode("utf-8")) == text.removeprefix("\ufeff")
+    assert decoded("\ufeff".encode() + text.encode()) == text
+    assert decoded("Attività;Città\n".encode("cp1252")) == "Attività;Città\n"

@@ -362,7 +362,7 @@ def test_instructors_move_people_and_the_history_keeps_it(
     assert len(fresh["staff"]["groups"]) == 3
     out = site.call("move", "docente", role="staff", user=pseudonym("anna"), reason="ritirata")
     assert out["moved"] is None
-    assert out["staff"]["unplaced"] == [pseudonym("anna")]
+    assert out["staff"]["unplaced"] == [{"user": pseudonym("anna"), "subject": None}]
     # Taken out is taken out: her next visit does not place her again.
     assert site.call("page", "anna")["group"] is None
     back = site.call("move", "docente", role="staff", user=pseudonym("anna"), to=anna["id"])
@@ -529,3 +529,43 @@ def test_a_group_reads_the_file_it_reviews_and_no_other(
     assert task["work"]["file"]["id"] == ids[other]
     assert base64.b64decode(site.call("file", "anna", file=ids[other], **s)["data"]) == PDF
     site.call("file", "anna", status=403, file=unsent, **s)  # what they did not hand in
+
+
+def test_an_instructors_spreadsheet_places_everyone_or_nothing(
+    client: FlaskClient, database: Database
+) -> None:
+    site = _site(database, client)
+    for user in ("anna", "bruno"):
+        site.call("page", user, subject=f"anon-{user}", profile={"organisation": f"ets-{user}"})
+    found = {
+        name: {"user": pseudonym(name), "subject": f"anon-{name}"}
+        for name in ("anna", "bruno", "carla", "dario")
+    }
+    sheet = "persona;gruppo\nanna;Rossi\nbruno;Rossi\ncarla;Verdi\ndario;Verdi\n"
+    site.call("import", "anna", status=403, text=sheet, found=found)
+    before = _counts(database)
+    for wrong, said in (
+        (sheet + "ettore;Verdi\n", "line 6"),  # nobody the platform knows
+        (sheet + "anna;Verdi\n", "appears twice"),
+        ("nome,cognome\nanna,Rossi\n", "first line"),
+    ):
+        refused = site.call("import", "docente", status=400, role="staff", text=wrong,
+                            found=found)  # fmt: skip
+        assert refused["error"]["code"] == "bad_import"
+        assert said in refused["error"]["message"]
+    assert _counts(database) == before  # all or nothing
+
+    done = site.call("import", "docente", role="staff", text=sheet, found=found)
+    assert done["imported"] == 2
+    assert sorted((g["name"], g["members"]) for g in done["staff"]["groups"]) == [
+        ("Rossi", 2), ("Verdi", 2)]  # fmt: skip
+    rossi = next(g for g in done["staff"]["groups"] if g["name"] == "Rossi")
+    opened = site.call("group", "docente", role="staff", group=rossi["id"])
+    assert {(m["user"], m["subject"], m["placed_by"]) for m in opened["detail"]["history"]} == {
+        (pseudonym("anna"), "anon-anna", pseudonym("docente")),
+        (pseudonym("bruno"), "anon-bruno", pseudonym("docente")),
+    }
+    # Carla had not opened the block: her first visit finds her in her group.
+    assert site.call("page", "carla", subject="anon-carla")["group"]["name"] == "Verdi"
+    # An instructor can move her like anyone else.
+    site.call("move", "docente", role="staff", user=pseudonym("dario"), to=rossi["id"])

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import logging
 from collections.abc import Callable
-from typing import Any
+from typing import Any, ClassVar
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -94,11 +94,27 @@ class _Teams:
 
 
 class _Users:
+    """Open edX's user service as its XBlockUserService answers (the calls the blocks make)."""
+
+    _profile = type("Profile", (), {"name": "Maria Rossi"})()
+    people: ClassVar[dict[str, Any]] = {
+        "anon-2": type("User", (), {"username": "maria", "profile": _profile}),
+        "anon-3": type("User", (), {"username": "luca"}),
+    }
+
     def get_current_user(self) -> Any:
         return type("U", (), {"opt_attrs": {"edx-platform.anonymous_user_id": "anon-1"}})()
 
     def get_user_by_anonymous_id(self, anonymous: str) -> Any:
-        return f"django-user-of-{anonymous}"
+        if anonymous == "anon-1":
+            return f"django-user-of-{anonymous}"
+        if anonymous == "broken":
+            raise RuntimeError("database down")
+        return self.people.get(anonymous)
+
+    def get_anonymous_user_id(self, username: str, course: str) -> str | None:
+        found = {"maria": "anon-2", "maria@example.org": "anon-2"}.get(username)
+        return f"{found}@{course}" if found else None
 
 
 def _platform_block(teams: Any) -> Any:
@@ -125,3 +141,28 @@ def test_a_failing_teams_service_leaves_the_block_to_form_groups(
     with caplog.at_level(logging.WARNING, logger="opes_xblocks.compat"):
         assert compat.learner_team(_platform_block(_Teams(fail=True)), "progetti") is None
     assert "teams could not be read" in caplog.text
+
+
+def test_staff_see_learners_by_name_through_the_platforms_user_service(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    block = _platform_block(_Teams())
+    assert compat.name_of(block, "anon-2") == "Maria Rossi"  # the profile's full name
+    assert compat.name_of(block, "anon-3") == "luca"  # no profile: the username
+    assert compat.name_of(block, "nobody") is None
+    assert compat.name_of(block, None) is None
+    with caplog.at_level(logging.WARNING, logger="opes_xblocks.compat"):
+        assert compat.name_of(block, "broken") is None
+    assert "name could not be read" in caplog.text
+    # The other way, for a spreadsheet: a username or an e-mail, in this course.
+    assert compat.subject_of(block, "maria") == "anon-2@course-v1:X"
+    assert compat.subject_of(block, "maria@example.org") == "anon-2@course-v1:X"
+    assert compat.subject_of(block, "sconosciuto") is None
+
+
+def test_in_the_workbench_a_learners_id_is_their_name(make_runtime: Callable[..., Any]) -> None:
+    block = block_from(make_runtime("maria.rossi"), PRE)
+    assert compat.viewer_subject(block) == "maria.rossi"
+    assert compat.name_of(block, "luca") == "luca"
+    assert compat.subject_of(block, "luca") == "luca"
+    assert compat.pseudonym_of("maria.rossi") == block.viewer().pseudonym

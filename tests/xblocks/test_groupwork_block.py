@@ -471,3 +471,44 @@ def test_files_and_reviews_between_groups_in_the_block(
         # The reviewed group's grade is the reviews' mean: the instructor can publish it.
         assert "10 / 100" not in _html(staff)
         assert "100 / 100" in _html(staff)
+
+
+def _sheet(runtime: Any, block: Any, text: str) -> Any:
+    import webob
+    from django.utils import translation
+
+    request = webob.Request.blank("/", POST={"file": ("gruppi.csv", text.encode())})
+    with translation.override("it"):
+        return runtime.handle(block, "import_groups", request)
+
+
+def test_instructors_import_groups_and_see_learners_by_name(
+    make_runtime: Callable[..., Any], app: Flask, database: Database
+) -> None:
+    room = Classroom(make_runtime)
+    with live_tool(app, database):
+        for user in ("anna", "bruno", "carla"):
+            _html(room.blocks[user])  # dario has not come yet
+        staff_page = _html(room.staff)
+        assert "Gruppi da un foglio di calcolo" in staff_page
+
+        sheet = "persona;gruppo\nanna;Rossi\nbruno;Rossi\ncarla;Verdi\ndario;Verdi\n"
+        learner = _sheet(room.people["anna"], room.blocks["anna"], sheet)
+        assert "Solo i docenti del corso" in learner.json["html"]
+        wrong = _sheet(room.staff_runtime, room.staff, sheet + "anna;Verdi\n")
+        assert "Non è stato cambiato nulla" in wrong.json["html"]
+        assert "riga 6" in wrong.json["html"]
+        assert _sheet(room.staff_runtime, room.staff, "").status_code == 400
+
+        done = _sheet(room.staff_runtime, room.staff, sheet)
+        assert done.status_code == 200
+        assert "2 gruppi importati" in done.json["html"]
+        rossi = re.search(r'data-group="(\d+)" aria-label="Apri Rossi"', done.json["html"])
+        assert rossi, done.json["html"]
+        opened = _act(room.staff_runtime, room.staff, "open_group", {"group": rossi.group(1)})
+        # The LMS names its learners to their instructors (the workbench by its ids).
+        assert '<th scope="row">anna</th>' in opened
+        assert '<th scope="row">bruno</th>' in opened
+        assert "Studente " not in opened
+        # Dario was placed before he came: his first visit finds him in his group.
+        assert _group_name(_html(room.blocks["dario"])) == "Verdi"

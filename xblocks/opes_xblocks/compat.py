@@ -25,15 +25,67 @@ def _attrs(block: Any) -> dict[str, Any]:
     return getattr(user, "opt_attrs", {}) or {}
 
 
-def viewer_pseudonym(block: Any) -> str:
-    """The viewer's pseudonymous id: a hash of the platform's anonymous id, never a name."""
+def viewer_subject(block: Any) -> str:
+    """The platform's own id for the viewer: Open edX's anonymous user id for the course."""
     attrs = _attrs(block)
-    raw = (
+    return str(
         attrs.get("edx-platform.anonymous_user_id")
         or attrs.get("xblock-workbench.user_id")
         or block.scope_ids.user_id
     )
-    return hashlib.sha256(f"openedx\x1f{raw}".encode()).hexdigest()
+
+
+def pseudonym_of(subject: str) -> str:
+    """The pseudonymous id OPES knows a learner by: a hash of the platform's id, no name."""
+    return hashlib.sha256(f"openedx\x1f{subject}".encode()).hexdigest()
+
+
+def viewer_pseudonym(block: Any) -> str:
+    """The viewer's pseudonymous id."""
+    return pseudonym_of(viewer_subject(block))
+
+
+def _in_workbench(block: Any) -> bool:
+    return "xblock-workbench.user_id" in _attrs(block)
+
+
+def name_of(block: Any, subject: str | None) -> str | None:
+    """A learner's name for course staff, from the platform's id for them; None if unknown.
+
+    Open edX's user service answers it (its full name, else the username); the workbench
+    knows its users only by their id, which is then their name.
+    """
+    if not subject:
+        return None
+    if _in_workbench(block):
+        return subject
+    try:
+        user = block.runtime.service(block, "user").get_user_by_anonymous_id(subject)
+    except Exception:  # an older platform, or a fault: the page says "Learner ..." instead
+        log.warning("a learner's name could not be read", exc_info=True)
+        return None
+    if user is None:
+        return None
+    profile = getattr(user, "profile", None)
+    return str(getattr(profile, "name", "") or getattr(user, "username", "") or "") or None
+
+
+def subject_of(block: Any, username: str) -> str | None:
+    """The platform's id in this course for a username or e-mail (staff only), or None.
+
+    The lookup Open edX's user service offers course staff; the workbench's ids are its
+    usernames.
+    """
+    if _in_workbench(block):
+        return username
+    try:
+        found = block.runtime.service(block, "user").get_anonymous_user_id(
+            username, course_id(block)
+        )
+    except Exception:
+        log.warning("a learner could not be looked up", exc_info=True)
+        return None
+    return str(found) if found else None
 
 
 def viewer_is_staff(block: Any) -> bool:

@@ -305,6 +305,16 @@ GROUP_STRINGS = {
     "staff_waiting_none": _("Every work has the reviews it needs."),
     "staff_owed_nobody": _("nobody: grade it yourself"),
     "staff_reviews_col": _("Reviews"),
+    "import_title": _("Groups from a spreadsheet"),
+    "import_help": _(
+        "A CSV file with the columns persona;gruppo (or learner,group): one line per "
+        "learner, by username or e-mail, and the name of their group. Nothing changes "
+        "unless every line can be used."
+    ),
+    "import_file": _("The spreadsheet (CSV, at most 1 MB)"),
+    "import_send": _("Import the groups"),
+    "import_done": _("{n} groups imported."),
+    "import_too_big": _("Choose a CSV file of at most 1 MB."),
 }
 _TABLES = {"selfassessment": STRINGS, "groupwork": GROUP_STRINGS}
 

@@ -11,6 +11,7 @@ instructor published it.
 from __future__ import annotations
 
 import base64
+from collections.abc import Callable
 from datetime import datetime
 from importlib import resources
 from typing import Any
@@ -23,7 +24,7 @@ from xblock.utils.studio_editable import StudioEditableXBlockMixin
 from xblock.validation import ValidationMessage
 
 from opes_lti import richtext
-from opes_lti.groups import filekinds
+from opes_lti.groups import csvgroups, filekinds
 from opes_lti.groups.numbers import decimal
 from opes_lti.groups.settings import SettingsError, parse
 from opes_lti.learners.profile import ProfileError, clean
@@ -244,7 +245,9 @@ class GroupWorkXBlock(StudioEditableXBlockMixin, OpesBlock):
             "profile": {k: v for k, v in self.profile.items() if k in _PROFILE},
             **body,
         }
-        if name == "page":
+        if name == "page" and not self.viewer().is_staff:
+            # The platform's own id, so instructors can see this learner's name.
+            sent["subject"] = compat.viewer_subject(self)[:500]
             team = compat.learner_team(self, str(self.teamset or "").strip())
             if team is not None:
                 sent["team"] = {"id": team[0], "name": team[1]}
@@ -311,6 +314,7 @@ class GroupWorkXBlock(StudioEditableXBlockMixin, OpesBlock):
         exercise = page["exercise"]
         latest = _latest(text, group)
         download = self.runtime.handler_url(self, "download")
+        named = self._namer(text)
         return {
             "t": text,
             "notice": shown.get("notice", ""),
@@ -340,11 +344,11 @@ class GroupWorkXBlock(StudioEditableXBlockMixin, OpesBlock):
             "block_id": self.dom_id(),
             "rate_rows": _rate_rows(text, group),
             "unplaced": [
-                {"user": u, "label": _code(text, u)}
+                {"user": u["user"], "label": named(u["user"], u.get("subject"))}
                 for u in (page.get("staff") or {}).get("unplaced", [])
             ],
             "detail": _detail(
-                text, page.get("detail"), exercise, self._staff_labels(page), download
+                text, page.get("detail"), exercise, self._staff_labels(page), download, named
             ),
             "file_rows": _file_rows(text, (group or {}).get("files") or [], download),
             "submitted_url": _file_url(download, (group or {}).get("submission")),
@@ -357,6 +361,21 @@ class GroupWorkXBlock(StudioEditableXBlockMixin, OpesBlock):
             "profile": self.profile,
             "regions": sorted(REGIONS.items(), key=lambda item: item[1]),
         }
+
+    def _namer(self, text: dict[str, str]) -> Callable[[str, str | None], str]:
+        """How instructors see a learner: their name on the platform, else a code.
+
+        The tool keeps no names; the LMS turns the platform's id for a learner into one,
+        once per page.
+        """
+        names: dict[str | None, str | None] = {}
+
+        def who(user: str, subject: str | None) -> str:
+            if subject not in names:
+                names[subject] = compat.name_of(self, subject)
+            return names[subject] or _code(text, user)
+
+        return who
 
     @staticmethod
     def _staff_labels(page: dict[str, Any]) -> dict[int, str]:
@@ -429,6 +448,33 @@ class GroupWorkXBlock(StudioEditableXBlockMixin, OpesBlock):
             filename=str(sent.filename or "file")[:500],
             data=base64.b64encode(data).decode("ascii"),
         )
+        return Response(json_body=answer, charset="utf-8")
+
+    @XBlock.handler
+    def import_groups(self, request: Any, suffix: str = "") -> Response:
+        """Groups from the instructor's spreadsheet: its learners looked up on the platform.
+
+        The sheet names learners by username or e-mail; the platform turns each into its
+        id for them here, and the tool gets only pseudonyms. The tool checks for staff.
+        """
+        text = strings(current_language(), "groupwork")
+        sent = request.POST.get("file") if request.method == "POST" else None
+        if sent is None or not hasattr(sent, "file"):
+            return refuse(text["import_too_big"])
+        raw = sent.file.read(IMPORT_BYTES + 1)
+        if not raw or len(raw) > IMPORT_BYTES:
+            return refuse(text["import_too_big"])
+        sheet = csvgroups.decoded(raw)
+        found: dict[str, dict[str, str]] = {}
+        if self.viewer().is_staff:  # nobody else may look learners up
+            for cell in csvgroups.learners(sheet)[:IMPORT_NAMED]:
+                subject = compat.subject_of(self, cell)
+                if subject:
+                    found[cell[:300]] = {
+                        "user": compat.pseudonym_of(subject),
+                        "subject": subject[:500],
+                    }
+        answer = self._act("import", text=sheet, found=found)
         return Response(json_body=answer, charset="utf-8")
 
     @XBlock.json_handler
@@ -574,6 +620,9 @@ class GroupWorkXBlock(StudioEditableXBlockMixin, OpesBlock):
 
 
 _PROFILE = ("role", "organisation", "region")
+#: An instructor's spreadsheet, and the learners looked up from it, at most (as the tool).
+IMPORT_BYTES = 1024 * 1024
+IMPORT_NAMED = 5000
 #: Instructors' calls on one group: a refusal shows that group again.
 _ON_GROUP = ("group", "grade", "member", "publish")
 
@@ -720,6 +769,7 @@ def _detail(
     exercise: dict[str, Any],
     labels: dict[int, str],
     download: str,
+    who: Callable[[str, str | None], str],
 ) -> dict[str, Any] | None:
     """One group for its instructors, worded."""
     if not found:
@@ -733,7 +783,7 @@ def _detail(
             span = text["staff_from_to"].format(since=_moment(m["joined"]), until=left)
         rows.append(
             {
-                "label": _code(text, m["user"]),
+                "label": who(m["user"], m.get("subject")),
                 "organisation": m["organisation"],
                 "span": span,
                 "why": m["reason"] if left else m["placed_by"],
@@ -757,7 +807,7 @@ def _detail(
         grades.append(
             {
                 "user": g["user"],
-                "label": _code(text, g["user"]),
+                "label": who(g["user"], g.get("subject")),
                 "computed_line": computed,
                 "override_line": override,
                 "final_line": final,
@@ -773,7 +823,7 @@ def _detail(
         "received": _received(text, {"reviews": {"received": found.get("reviews_received")}}),
         "rows": rows,
         "current": [
-            {"user": m["user"], "label": _code(text, m["user"])}
+            {"user": m["user"], "label": who(m["user"], m.get("subject"))}
             for m in found["history"]
             if m["left"] is None
         ],
@@ -837,6 +887,9 @@ def _notice(text: dict[str, str], answer: dict[str, Any]) -> str:
         return text["staff_reviews_drawn"].format(n=answer["reviews_drawn"])
     if "reassigned" in answer:
         return text["staff_reassigned"].format(n=answer["reassigned"])
+    if "imported" in answer:
+        done = text["import_done"].format(n=answer["imported"])
+        return " ".join([done, *answer.get("warnings", [])])
     if "unmet" in answer:
         return text["staff_formed"].format(n=len((answer.get("staff") or {}).get("groups", [])))
     return ""

@@ -46,9 +46,11 @@ function OpesGroupWork(runtime, element, init) {
   root.addEventListener("submit", function (event) {
     var form = event.target;
     var name = Object.keys(handlers).filter(function (c) { return form.classList.contains(c); })[0];
-    if (form.classList.contains("gw-upload-form")) {
+    var upload = form.classList.contains("gw-upload-form") ? "upload_file"
+      : form.classList.contains("gw-import-form") ? "import_groups" : "";
+    if (upload) {
       event.preventDefault();
-      post("upload_file", null, form);
+      post(upload, null, form);
       return;
     }
     if (!name) { return; }
