@@ -167,7 +167,7 @@ class GradeBody(_Body):
 
 
 class GroupBody(_Body):
-    """An instructor's action on one group (open it, publish its grades)."""
+    """One group: an instructor's action on it (open, publish), or a learner's choice."""
 
     group: _ID
 
@@ -214,6 +214,7 @@ BODIES: dict[str, type[_Body]] = {
     "file": FileBody,
     "rate": RateBody,
     "review": ReviewBody,
+    "choose": GroupBody,
     "form": _Body,
     "start_reviews": _Body,
     "import": ImportBody,
@@ -234,6 +235,7 @@ SUMMARIES = {
     "withdraw": "Take a file back before hand-in (it is kept, no longer shown)",
     "file": "A file the viewer may read, as name, type and base64 bytes",
     "review": "Give the viewer's group's review of another group's work (once)",
+    "choose": "Take a place in a group with room (when learners choose their group)",
     "start_reviews": "Draw the reviews between the groups that handed in (staff, once)",
     "import": "Groups from the instructor's spreadsheet, applied whole or not at all (staff)",
     "reassign": "After the reviewing date, move reviews idle groups owe (staff)",
@@ -447,6 +449,13 @@ def rate(asked: Asked) -> Response:
     given = {int(number): mark for number, mark in asked.body.marks.items()}
     blocks.rate(session(), asked.exercise, _own_group(asked), asked.call.actor, given)
     return _page(asked, rated=True)
+
+
+@endpoint("choose")
+def choose(asked: Asked) -> Response:
+    """The viewer takes a place in a group with room (the "choice" method)."""
+    blocks.choose(session(), asked.exercise, asked.call.actor, asked.body.group)
+    return _page(asked, chose=True)
 
 
 @endpoint("form")

@@ -164,6 +164,12 @@ def page(db: Session, exercise: Exercise, call: BlockCall) -> dict[str, Any]:
     group = membership.group_of(db, exercise, call.actor)
     if group is not None:
         out["group"] = group_data(db, exercise, group, call.actor)
+    if call.role != "staff":
+        out["choosable"] = [
+            {"id": g.id, "number": g.number, "name": g.name, "members": size}
+            for g, size in membership.choosable(db, exercise)
+            if group is None or g.id != group.id
+        ]
     grade = marks.published_for(db, exercise, call.actor)
     if grade is not None and grade.final is not None:
         out["grade"] = {"final": grade.final, "scale": settings.grading.scale}
@@ -435,6 +441,16 @@ def coming(db: Session, exercise: Exercise, user: str, subject: str | None) -> J
     elif subject and not seen.subject:
         seen.subject = subject
     return joining_of(seen)
+
+
+def choose(db: Session, exercise: Exercise, user: str, group_id: int) -> Group:
+    """A learner who opened the block takes a place in a group with room."""
+    seen = db.scalar(
+        sa.select(Visitor).where(Visitor.exercise_id == exercise.id, Visitor.user == user)
+    )
+    if seen is None:
+        raise GroupworkError("no_such_member", user)
+    return membership.choose(db, exercise, joining_of(seen), group_id)
 
 
 def place(db: Session, exercise: Exercise, user: str, to: int | None, new_group: bool,

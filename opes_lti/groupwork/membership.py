@@ -279,6 +279,19 @@ def join_team(db: Session, exercise: Exercise, who: Joining, team_id: str, name:
     return into
 
 
+def choosable(db: Session, exercise: Exercise) -> list[tuple[Group, int]]:
+    """Groups with room a learner may choose, with their size (the "choice" method)."""
+    settings = settings_of(exercise)
+    if settings.formation != "choice" or exercise.formed_at is None:
+        return []
+    now = active(db, exercise)
+    return [
+        (g, len(now[g.id]))
+        for g in groups_of(db, exercise)
+        if g.closed_at is None and len(now[g.id]) < settings.most
+    ]
+
+
 def choose(db: Session, exercise: Exercise, who: Joining, group_id: int) -> Group:
     """A learner's own choice of group (the "choice" method), while it has room."""
     if settings_of(exercise).formation != "choice":

@@ -182,24 +182,10 @@ def learner_page(asked: Asking, error: str = "", notice: str = "") -> str:
         "notice": notice,
     }
     if group is None:
-        context["choosable"] = _choosable(asked)
+        context["choosable"] = membership.choosable(session(), asked.exercise)
         return render_template("groupwork/learner.html", **context)
     context.update(_group_view(asked, group))
     return render_template("groupwork/learner.html", **context)
-
-
-def _choosable(asked: Asking) -> list[tuple[Group, int]]:
-    """Groups with room a learner may choose, with their size (the "choice" method)."""
-    ex = asked.exercise
-    if asked.settings.formation != "choice" or ex.formed_at is None:
-        return []
-    now = membership.active(session(), ex)
-    most = asked.settings.most
-    return [
-        (g, len(now[g.id]))
-        for g in membership.groups_of(session(), ex)
-        if g.closed_at is None and len(now[g.id]) < most
-    ]
 
 
 def _group_view(asked: Asking, group: Group) -> dict[str, Any]:

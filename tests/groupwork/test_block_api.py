@@ -569,3 +569,26 @@ def test_an_instructors_spreadsheet_places_everyone_or_nothing(
     assert site.call("page", "carla", subject="anon-carla")["group"]["name"] == "Verdi"
     # An instructor can move her like anyone else.
     site.call("move", "docente", role="staff", user=pseudonym("dario"), to=rossi["id"])
+
+
+def test_learners_choose_a_group_with_room(client: FlaskClient, database: Database) -> None:
+    chosen = SETTINGS | {"formation": "choice", "least": 1, "most": 2}
+    site = _site(database, client)
+    s = {"settings": chosen}
+    for user in ("anna", "bruno", "carla"):
+        site.call("page", user, **s)
+    site.call("form", "docente", role="staff", **s)
+    page = site.call("page", "anna", **s)
+    assert page["group"] is None
+    first, *_ = page["choosable"]
+    assert first["members"] == 0
+    joined = site.call("choose", "anna", group=first["id"], **s)
+    assert joined["chose"] is True
+    assert joined["group"]["id"] == first["id"]
+    assert first["id"] not in [g["id"] for g in joined["choosable"]]  # not her own again
+    site.call("choose", "bruno", group=first["id"], **s)
+    full = site.call("choose", "carla", status=409, group=first["id"], **s)
+    assert full["error"]["code"] == "group_full"
+    assert first["id"] not in [g["id"] for g in site.call("page", "carla", **s)["choosable"]]
+    site.call("choose", "carla", status=404, group=first["id"] + 999, **s)
+    site.call("choose", "ettore", status=404, group=first["id"], **s)  # never opened it

@@ -166,6 +166,21 @@ def test_the_last_place_of_a_chosen_group_goes_to_one_learner(
     assert sorted(outcomes) == ["group_full"] * 3 + ["in"]
 
 
+def test_groups_are_chosen_only_where_learners_choose_them(
+    database: Database, make_exercise: MakeExercise
+) -> None:
+    exercise_id = make_exercise(formation="random", least=1, most=2)
+    _form(database, exercise_id, ROSTER[:4])
+    with database.transaction() as db:
+        exercise = db.get(Exercise, exercise_id)
+        assert exercise is not None
+        assert membership.choosable(db, exercise) == []
+        target = membership.groups_of(db, exercise)[0].id
+        with pytest.raises(GroupworkError) as caught:
+            membership.choose(db, exercise, joining("nuovo"), target)
+    assert caught.value.status == 403
+
+
 def test_a_spreadsheet_is_applied_whole_or_not_at_all(
     database: Database, make_exercise: MakeExercise
 ) -> None:

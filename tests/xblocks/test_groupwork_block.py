@@ -512,3 +512,27 @@ def test_instructors_import_groups_and_see_learners_by_name(
         assert "Studente " not in opened
         # Dario was placed before he came: his first visit finds him in his group.
         assert _group_name(_html(room.blocks["dario"])) == "Verdi"
+
+
+def test_learners_choose_their_group_in_the_block(
+    make_runtime: Callable[..., Any], app: Flask, database: Database
+) -> None:
+    room = Classroom(make_runtime, formation="choice", least=1)
+    with live_tool(app, database):
+        for block in room.blocks.values():
+            _html(block)
+        _act(room.staff_runtime, room.staff, "form_groups", {})
+        anna = _html(room.blocks["anna"])
+        assert "Scegli il tuo gruppo" in anna
+        assert "0 posti occupati su 2" in anna
+        group = re.search(r'class="gw-choose-group" data-group="(\d+)"', anna)
+        assert group, anna
+        joined = _act(room.people["anna"], room.blocks["anna"], "choose_group",
+                      {"group": group.group(1)})  # fmt: skip
+        assert "Sei entrato nel gruppo" in joined
+        assert "Il tuo gruppo" in joined
+        _act(room.people["bruno"], room.blocks["bruno"], "choose_group", {"group": group.group(1)})
+        full = _act(room.people["carla"], room.blocks["carla"], "choose_group",
+                    {"group": group.group(1)})  # fmt: skip
+        assert 'class="gw-error"' in full
+        assert f'data-group="{group.group(1)}"' not in full  # a full group is not offered

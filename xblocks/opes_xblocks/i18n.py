@@ -305,6 +305,15 @@ GROUP_STRINGS = {
     "staff_waiting_none": _("Every work has the reviews it needs."),
     "staff_owed_nobody": _("nobody: grade it yourself"),
     "staff_reviews_col": _("Reviews"),
+    "choose_title": _("Choose your group"),
+    "choose_help": _(
+        "Take a place in a group with room. You can change group until your group hands in."
+    ),
+    "choose_row": _("{group}: {n} of {most} places taken"),
+    "choose_join": _("Join"),
+    "choose_join_group": _("Join {group}"),
+    "choose_none": _("No group has room just now: your instructor will add one."),
+    "chose": _("You joined the group."),
     "import_title": _("Groups from a spreadsheet"),
     "import_help": _(
         "A CSV file with the columns persona;gruppo (or learner,group): one line per "

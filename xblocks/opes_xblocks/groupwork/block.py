@@ -65,6 +65,11 @@ class GroupWorkXBlock(StudioEditableXBlockMixin, OpesBlock):
             {"value": "mix_organisations", "display_name": _("Mixing organisations")},
             {"value": "mix_regions", "display_name": _("Mixing regions")},
             {"value": "random", "display_name": _("At random")},
+            {"value": "choice", "display_name": _("Learners choose a group")},
+            {
+                "value": "instructor",
+                "display_name": _("The instructor places everyone (also from a spreadsheet)"),
+            },
         ],
         scope=Scope.settings,
     )
@@ -343,6 +348,22 @@ class GroupWorkXBlock(StudioEditableXBlockMixin, OpesBlock):
             "is_staff": self.viewer().is_staff,
             "block_id": self.dom_id(),
             "rate_rows": _rate_rows(text, group),
+            "choosable": [
+                g
+                | {
+                    "line": text["choose_row"].format(
+                        group=g["name"] or text["group_number"].format(n=g["number"]),
+                        n=g["members"],
+                        most=exercise["most"],
+                    ),
+                    "join_label": text["choose_join_group"].format(
+                        group=g["name"] or text["group_number"].format(n=g["number"])
+                    ),
+                }
+                for g in page.get("choosable") or []
+            ]
+            if not (group or {}).get("submission")
+            else [],
             "unplaced": [
                 {"user": u["user"], "label": named(u["user"], u.get("subject"))}
                 for u in (page.get("staff") or {}).get("unplaced", [])
@@ -526,6 +547,11 @@ class GroupWorkXBlock(StudioEditableXBlockMixin, OpesBlock):
     def reassign_reviews(self, data: Any, suffix: str = "") -> dict[str, Any]:
         """Move the reviews idle groups owe, after the reviewing date (staff)."""
         return self._act("reassign")
+
+    @XBlock.json_handler
+    def choose_group(self, data: Any, suffix: str = "") -> dict[str, Any]:
+        """Take a place in a group with room, when learners choose their group."""
+        return self._act("choose", group=_int(_mapping(data).get("group"), 1))
 
     @XBlock.json_handler
     def form_groups(self, data: Any, suffix: str = "") -> dict[str, Any]:
@@ -887,6 +913,8 @@ def _notice(text: dict[str, str], answer: dict[str, Any]) -> str:
         return text["staff_reviews_drawn"].format(n=answer["reviews_drawn"])
     if "reassigned" in answer:
         return text["staff_reassigned"].format(n=answer["reassigned"])
+    if "chose" in answer:
+        return text["chose"]
     if "imported" in answer:
         done = text["import_done"].format(n=answer["imported"])
         return " ".join([done, *answer.get("warnings", [])])

@@ -63,6 +63,9 @@ function OpesGroupWork(runtime, element, init) {
     if (target.classList.contains("gw-open")) {
       post("open_group", { group: target.getAttribute("data-group") });
     }
+    if (target.classList.contains("gw-choose-group")) {
+      post("choose_group", { group: target.getAttribute("data-group") });
+    }
     if (target.classList.contains("gw-withdraw")) {
       post("withdraw_file", { file: target.getAttribute("data-file") });
     }
