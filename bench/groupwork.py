@@ -1,17 +1,20 @@
 """Group work's pages with 500 groups in the course, one request at a time, beside /healthz.
 
 A scratch PostgreSQL database holds one exercise of ``--groups`` groups of four, each
-with a draft; gunicorn serves the tool with one worker and one thread, so each figure is
-one request's own cost. Timed: the learner's group page, a draft save (each on the
-version before, as a person saving again does), the submit handler (each call a
-different group's hand-in, with its outcome event), the instructor's page listing every
-group, and one group's page for the instructor. The server's CPU per call is measured
-beside the client's wall-clock latency.
+with a draft, on each face: an LTI placement and an Open edX block. gunicorn serves the
+tool with one worker and one thread, so each figure is one request's own cost. Timed on
+each face: the learner's group page, a draft save (each on the version before, as a
+person saving again does), the submit handler (each call a different group's hand-in,
+with its outcome event), the instructor's page listing every group, and one group's
+page for the instructor. The block's figures are the tool's side of a block's call (the
+LMS adds its own rendering). The server's CPU per call is measured beside the client's
+wall-clock latency.
 """
 
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import tempfile
 import time
@@ -71,6 +74,56 @@ def seed(url: str, groups: int) -> tuple[int, list[list[str]]]:
     return platform_id, members
 
 
+BLOCK = "block-v1:OPES+Bench+2026+type@opes_groupwork+block@bench"
+BLOCK_COURSE = "course-v1:OPES+Bench+2026"
+BLOCK_SETTINGS = {"title": "Bench", "least": 4, "most": 4, "formation": "mix_organisations"}
+
+
+def pseudonym(n: int) -> str:
+    """A learner's id as the block sends it (a hash of the platform's id)."""
+    return hashlib.sha256(f"openedx\x1fbench-{n}".encode()).hexdigest()
+
+
+def seed_block(url: str, groups: int) -> tuple[str, list[list[str]]]:
+    """A site's block with ``groups`` groups of four, a draft each: the token, the members."""
+    from opes_lti.groupwork.models import Visitor
+    from opes_lti.sites import services
+
+    database = Database(url)
+    with database.transaction() as db:
+        issued = services.REGISTRY.add(db, "bench-openedx")
+        token, site = issued.token, issued.row
+        where = exercises.Where(
+            Context(platform="openedx", platform_id=site.name, course=BLOCK_COURSE, activity=BLOCK),
+            BLOCK,
+            site_id=site.id,
+        )
+        exercise = exercises.open_exercise(db, where, BLOCK_SETTINGS)
+        db.flush()
+        roster = [
+            Joining(Member(pseudonym(i), f"org-{i % 97}", f"{i % 20 + 1:02d}", ""), f"bench-{i}")
+            for i in range(groups * 4)
+        ]
+        db.add_all(
+            Visitor(
+                exercise_id=exercise.id,
+                user=j.member.id,
+                organisation=j.member.organisation,
+                region=j.member.region,
+                subject=j.subject,
+            )
+            for j in roster
+        )
+        membership.form_groups(db, exercise, roster)
+        members = []
+        for group in membership.groups_of(db, exercise):
+            users = [m.user for m in membership.members(db, group)]
+            work.save(db, exercise, group, users[0], 0, f"Bozza del gruppo {group.number}\n" * 40)
+            members.append(users)
+    database.dispose()
+    return token, members
+
+
 def timed(call: Callable[[int], Any], n: int, server: Server) -> dict[str, float]:
     """Wall-clock latencies of ``n`` calls, and the server's CPU per call."""
     call(0)
@@ -91,8 +144,29 @@ def figures(groups: int, calls: int) -> dict[str, dict[str, float]]:
     """Every timed call against a freshly seeded database."""
     with scratch_postgres() as url, tempfile.TemporaryDirectory() as tmp:
         platform_id, members = seed(url, groups)
+        site_token, block_members = seed_block(url, groups)
+        analyze(url)
         server = single_worker_tool(url, tmp, 5397)
         http = requests.Session()
+
+        def block(name: str, user: str, role: str = "learner", **body: Any) -> None:
+            answer = http.post(
+                f"{server.url}/api/v1/blocks/groupwork/{name}",
+                json={"placement": BLOCK, "settings": BLOCK_SETTINGS} | body,
+                headers={
+                    "Authorization": f"Bearer {site_token}",
+                    "X-OPES-Actor": user,
+                    "X-OPES-Role": role,
+                    "X-OPES-Course": BLOCK_COURSE,
+                },
+                timeout=30,
+            )
+            if answer.status_code != 200:
+                raise RuntimeError(f"block {name} {answer.status_code}: {answer.text[-300:]}")
+
+        block_writer = block_members[0][0]
+        teacher_id = hashlib.sha256(b"bench-teacher").hexdigest()
+        first_group = _first_block_group(url)
 
         def token(user: str, role: str = LEARNER_ROLE) -> str:
             return page_token(platform_id, user, LINK, {"activity": "groupwork"}, role)
@@ -141,10 +215,68 @@ def figures(groups: int, calls: int) -> dict[str, dict[str, float]]:
                     max(10, calls // 5),
                     server,
                 ),
+                "block_group_page": timed(lambda _i: block("page", block_writer), calls, server),
+                "block_draft_save": timed(
+                    lambda i: block(
+                        "draft",
+                        block_writer,
+                        based_on=i + 1,
+                        text=f"Versione {i}\n" + "Testo del progetto.\n" * 40,
+                    ),
+                    calls,
+                    server,
+                ),
+                "block_submit": timed(
+                    lambda i: block("submit", block_members[i + 1][1], confirmed=1),
+                    calls,
+                    server,
+                ),
+                "block_instructor_all_groups": timed(
+                    lambda _i: block("page", teacher_id, role="staff"), max(10, calls // 10), server
+                ),
+                "block_instructor_one_group": timed(
+                    lambda i: block(
+                        "group", teacher_id, role="staff", group=first_group + i % groups
+                    ),
+                    max(10, calls // 5),
+                    server,
+                ),
             }
         finally:
             server.stop()
     return out
+
+
+def analyze(url: str) -> None:
+    """Statistics for the planner, as autovacuum keeps them for a course that has run.
+
+    Right after a bulk seed the planner believes each table holds a row, and picks
+    nested loops over thousands.
+    """
+    import sqlalchemy as sa
+
+    database = Database(url)
+    with database.sessions() as db:
+        db.execute(sa.text("ANALYZE"))
+        db.commit()
+    database.dispose()
+
+
+def _first_block_group(url: str) -> int:
+    """The id of the block's first group (its groups' ids follow on)."""
+    import sqlalchemy as sa
+
+    from opes_lti.groupwork.models import Exercise, Group
+
+    database = Database(url)
+    with database.sessions() as db:
+        found = db.scalar(
+            sa.select(sa.func.min(Group.id))
+            .join(Exercise, Group.exercise_id == Exercise.id)
+            .where(Exercise.placement_id == BLOCK)
+        )
+    database.dispose()
+    return int(found)
 
 
 def main() -> None:

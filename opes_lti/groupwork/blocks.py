@@ -359,9 +359,13 @@ def detail(db: Session, exercise: Exercise, group: Group) -> dict[str, Any]:
 
 
 def staff_data(db: Session, exercise: Exercise) -> dict[str, Any]:
-    """The instructor's table: who came, the groups, what each handed in and was graded."""
-    now = membership.active(db, exercise)
-    standing = reviewing.standings(db, exercise)
+    """The instructor's table: who came, the groups, what each handed in and was graded.
+
+    Counted by the database: a course's thousands of memberships are never loaded here.
+    """
+    all_groups = membership.groups_of(db, exercise)
+    size = membership.sizes(db, exercise)
+    standing = reviewing.standings(db, exercise, all_groups)
     published = dict(
         db.execute(
             sa.select(MemberGrade.group_id, sa.func.count())
@@ -370,14 +374,14 @@ def staff_data(db: Session, exercise: Exercise) -> dict[str, Any]:
         ).all()
     )
     groups = []
-    for g in membership.groups_of(db, exercise):
+    for g in all_groups:
         found = standing.get(g.id)
         groups.append(
             {
                 "id": g.id,
                 "number": g.number,
                 "name": g.name,
-                "members": len(now[g.id]),
+                "members": size.get(g.id, 0),
                 "submitted": found is not None and found.submission is not None,
                 "grade": found.grade if found is not None else None,
                 "reviews": found.received if found is not None else 0,
@@ -385,16 +389,18 @@ def staff_data(db: Session, exercise: Exercise) -> dict[str, Any]:
             }
         )
     visitors = sa.select(sa.func.count()).where(Visitor.exercise_id == exercise.id)
-    placed = {m.user for members in now.values() for m in members}
+    placed = sa.select(Membership.id).where(
+        Membership.exercise_id == exercise.id,
+        Membership.user == Visitor.user,
+        Membership.left_at.is_(None),
+    )
     unplaced = db.execute(
         sa.select(Visitor.user, Visitor.subject)
-        .where(Visitor.exercise_id == exercise.id)
+        .where(Visitor.exercise_id == exercise.id, ~placed.exists())
         .order_by(Visitor.id)
-        .limit(UNPLACED_SHOWN + len(placed))
+        .limit(UNPLACED_SHOWN)
     )
-    waiting = [
-        {"user": user, "subject": subject} for user, subject in unplaced if user not in placed
-    ][:UNPLACED_SHOWN]
+    waiting = [{"user": user, "subject": subject} for user, subject in unplaced]
     return {
         "visitors": db.scalar(visitors) or 0,
         "groups": groups,

@@ -296,8 +296,13 @@ class Standing:
     grade: float | None
 
 
-def standings(db: Session, exercise: Exercise) -> dict[int, Standing]:
-    """Every group's standing, by group id, in three queries whatever the number of groups."""
+def standings(
+    db: Session, exercise: Exercise, groups: list[Group] | None = None
+) -> dict[int, Standing]:
+    """Every group's standing, by group id, in three queries whatever the number of groups.
+
+    ``groups``: the exercise's groups, when the caller has them already.
+    """
     settings = settings_of(exercise)
     submitted = {
         s.group_id: s
@@ -317,7 +322,7 @@ def standings(db: Session, exercise: Exercise) -> dict[int, Standing]:
             len(scores.get(g.id, [])),
             _grade(settings, submitted.get(g.id), scores.get(g.id, [])),
         )
-        for g in membership.groups_of(db, exercise)
+        for g in (membership.groups_of(db, exercise) if groups is None else groups)
     }
 
 
