@@ -46,6 +46,17 @@ LINK = "rl-groupwork"
 INSTRUCTOR = "http://purl.imsglobal.org/vocab/lis/v2/membership#Instructor"
 
 
+def formed_with_drafts(db: Any, exercise: Any, roster: list[Joining]) -> list[list[str]]:
+    """The roster formed into groups, each with a first draft: every group's members."""
+    membership.form_groups(db, exercise, roster)
+    members = []
+    for group in membership.groups_of(db, exercise):
+        users = [m.user for m in membership.members(db, group)]
+        work.save(db, exercise, group, users[0], 0, f"Bozza del gruppo {group.number}\n" * 40)
+        members.append(users)
+    return members
+
+
 def seed(url: str, groups: int) -> tuple[int, list[list[str]]]:
     """The platform, and an exercise of ``groups`` groups of four with a draft each."""
     database = Database(url)
@@ -64,12 +75,7 @@ def seed(url: str, groups: int) -> tuple[int, list[list[str]]]:
             Joining(Member(f"learner-{i}", f"org-{i % 97}", f"{i % 20 + 1:02d}", ""), f"s{i}")
             for i in range(groups * 4)
         ]
-        membership.form_groups(db, exercise, roster)
-        members = []
-        for group in membership.groups_of(db, exercise):
-            users = [m.user for m in membership.members(db, group)]
-            work.save(db, exercise, group, users[0], 0, f"Bozza del gruppo {group.number}\n" * 40)
-            members.append(users)
+        members = formed_with_drafts(db, exercise, roster)
     database.dispose()
     return platform_id, members
 
@@ -114,12 +120,7 @@ def seed_block(url: str, groups: int) -> tuple[str, list[list[str]]]:
             )
             for j in roster
         )
-        membership.form_groups(db, exercise, roster)
-        members = []
-        for group in membership.groups_of(db, exercise):
-            users = [m.user for m in membership.members(db, group)]
-            work.save(db, exercise, group, users[0], 0, f"Bozza del gruppo {group.number}\n" * 40)
-            members.append(users)
+        members = formed_with_drafts(db, exercise, roster)
     database.dispose()
     return token, members
 
