@@ -112,6 +112,13 @@ class UploadBody(_Body):
         return base64.b64decode(self.data)
 
 
+class VersionBody(_Body):
+    """One version of a draft: the viewer's group's, or ``group``'s (a past one, or staff)."""
+
+    number: _ID
+    group: _ID | None = None
+
+
 class FileBody(_Body):
     """One of the exercise's files (to read, or to withdraw from the group)."""
 
@@ -215,6 +222,8 @@ BODIES: dict[str, type[_Body]] = {
     "rate": RateBody,
     "review": ReviewBody,
     "choose": GroupBody,
+    "version": VersionBody,
+    "past": GroupBody,
     "form": _Body,
     "start_reviews": _Body,
     "import": ImportBody,
@@ -236,6 +245,8 @@ SUMMARIES = {
     "file": "A file the viewer may read, as name, type and base64 bytes",
     "review": "Give the viewer's group's review of another group's work (once)",
     "choose": "Take a place in a group with room (when learners choose their group)",
+    "version": "One version of a draft with what changed since the one before",
+    "past": "A group the viewer was in, read-only: its members, work and files",
     "start_reviews": "Draw the reviews between the groups that handed in (staff, once)",
     "import": "Groups from the instructor's spreadsheet, applied whole or not at all (staff)",
     "reassign": "After the reviewing date, move reviews idle groups owe (staff)",
@@ -456,6 +467,22 @@ def choose(asked: Asked) -> Response:
     """The viewer takes a place in a group with room (the "choice" method)."""
     blocks.choose(session(), asked.exercise, asked.call.actor, asked.body.group)
     return _page(asked, chose=True)
+
+
+@endpoint("version")
+def version(asked: Asked) -> Response:
+    """One version of a group's draft, with its changes; the page around it."""
+    db = session()
+    group = blocks.readable_group(db, asked.exercise, asked.call, asked.body.group)
+    return _page(asked, version=blocks.version_data(db, group, asked.body.number))
+
+
+@endpoint("past")
+def past(asked: Asked) -> Response:
+    """A group the viewer was in: they keep reading what it wrote."""
+    db = session()
+    group = blocks.readable_group(db, asked.exercise, asked.call, asked.body.group)
+    return _page(asked, past_group=blocks.past_data(db, group, asked.call.actor))
 
 
 @endpoint("form")

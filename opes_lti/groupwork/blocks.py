@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from opes_lti.core.db import utcnow
 from opes_lti.events.domain import Context, fitted
+from opes_lti.groups import drafts
 from opes_lti.groups.formation import Member
 from opes_lti.groups.settings import dumped, parse
 from opes_lti.groupwork import exercises, files, marks, membership, reviewing, work
@@ -37,6 +38,8 @@ from opes_lti.sites.services import BlockCall
 
 #: The learners without a group an instructor's table lists (the rest are counted).
 UNPLACED_SHOWN = 200
+#: The draft's versions a group page lists, newest first (each can be opened).
+VERSIONS_SHOWN = 50
 
 
 def where(call: BlockCall, placement: str, platform_id: str | None = None) -> Where:
@@ -165,6 +168,10 @@ def page(db: Session, exercise: Exercise, call: BlockCall) -> dict[str, Any]:
     if group is not None:
         out["group"] = group_data(db, exercise, group, call.actor)
     if call.role != "staff":
+        out["past"] = [
+            {"id": g.id, "number": g.number, "name": g.name}
+            for g in membership.past_groups(db, exercise, call.actor)
+        ]
         out["choosable"] = [
             {"id": g.id, "number": g.number, "name": g.name, "members": size}
             for g, size in membership.choosable(db, exercise)
@@ -233,29 +240,36 @@ def _reviews(db: Session, exercise: Exercise, group: Group) -> dict[str, Any]:
     return {"giving": giving, "received": received}
 
 
-def group_data(db: Session, exercise: Exercise, group: Group, viewer: str) -> dict[str, Any]:
-    """A group as its members see it: members by number, the draft, files, the hand-in.
+def readable_group(db: Session, exercise: Exercise, call: BlockCall, group_id: int | None) -> Group:
+    """The group a call reads: the viewer's own, one they were in, or any for staff."""
+    if group_id is None:
+        return membership.own_group(db, exercise, call.actor)
+    found = membership.group(db, exercise, group_id)
+    if call.role != "staff" and not work.can_read(db, exercise, found, call.actor):
+        raise GroupworkError("not_member")
+    return found
 
-    With peer assessment, also the marks the viewer gave, which no one else sees; with
-    reviews between groups, the work to review and the reviews received.
-    """
-    history = membership.history(db, group)
-    order = _order(history)
+
+def version_data(db: Session, group: Group, number: int) -> dict[str, Any]:
+    """One version of a group's draft, with what changed since the one before."""
+    shown = work.version(db, group, number)
+    before = work.version(db, group, number - 1).text if number > 1 else ""
+    order = _order(membership.history(db, group))
+    return {
+        "group": group.id,
+        "number": shown.number,
+        "author": order.get(shown.author, 0),
+        "at": _when(shown.at),
+        "text": shown.text,
+        "changes": [list(change) for change in drafts.diff(before, shown.text)],
+    }
+
+
+def _work(db: Session, group: Group, order: dict[str, int]) -> dict[str, Any]:
+    """What a group wrote and shared, as its members (past ones too) read it."""
     latest = work.latest(db, group)
     submission = work.submission(db, group)
     return {
-        "id": group.id,
-        "number": group.number,
-        "name": group.name,
-        "members": [
-            {
-                "number": order[m.user],
-                "you": m.user == viewer,
-                "organisation": m.organisation or "",
-            }
-            for m in history
-            if m.left_at is None
-        ],
         "latest": None
         if latest is None
         else {
@@ -264,7 +278,10 @@ def group_data(db: Session, exercise: Exercise, group: Group, viewer: str) -> di
             "author": order.get(latest.author, 0),
             "at": _when(latest.at),
         },
-        "versions": len(work.versions(db, group)),
+        "versions": [
+            {"number": v.number, "author": order.get(v.author, 0), "at": _when(v.at)}
+            for v in work.versions(db, group)[:VERSIONS_SHOWN]
+        ],
         "files": [_file(f, order) for f in files.files_of(db, group)],
         "submission": None
         if submission is None
@@ -274,6 +291,52 @@ def group_data(db: Session, exercise: Exercise, group: Group, viewer: str) -> di
             "version": submission.version,
         }
         | _handed(db, submission),
+    }
+
+
+def _members(history: list[Membership], viewer: str, everyone: bool) -> list[dict[str, Any]]:
+    """A group's members by number, the viewer marked, with when they were in it.
+
+    The current members, or ``everyone`` who was ever in the group.
+    """
+    order = _order(history)
+    return [
+        {
+            "number": order[m.user],
+            "you": m.user == viewer,
+            "organisation": m.organisation or "",
+            "joined": _when(m.joined_at),
+            "left": _when(m.left_at),
+        }
+        for m in history
+        if everyone or m.left_at is None
+    ]
+
+
+def past_data(db: Session, group: Group, viewer: str) -> dict[str, Any]:
+    """A group the viewer was in, read-only: who was in it when, its work and files."""
+    history = membership.history(db, group)
+    return _work(db, group, _order(history)) | {
+        "id": group.id,
+        "number": group.number,
+        "name": group.name,
+        "members": _members(history, viewer, everyone=True),
+    }
+
+
+def group_data(db: Session, exercise: Exercise, group: Group, viewer: str) -> dict[str, Any]:
+    """A group as its members see it: members by number, the draft, files, the hand-in.
+
+    With peer assessment, also the marks the viewer gave, which no one else sees; with
+    reviews between groups, the work to review and the reviews received.
+    """
+    history = membership.history(db, group)
+    order = _order(history)
+    return _work(db, group, order) | {
+        "id": group.id,
+        "number": group.number,
+        "name": group.name,
+        "members": _members(history, viewer, everyone=False),
         "reviews": _reviews(db, exercise, group),
         "my_marks": {
             str(order[rated]): mark
@@ -306,9 +369,14 @@ def detail(db: Session, exercise: Exercise, group: Group) -> dict[str, Any]:
     history = membership.history(db, group)
     submission = work.submission(db, group)
     grades = marks.compute(db, exercise, group) if submission is not None else []
-    latest = work.latest(db, group)
     subjects = {m.user: m.subject for m in history if m.subject}
-    return {
+    shared = _work(db, group, _order(history))
+    if submission is not None:
+        shared["submission"] |= {
+            "choices": dict(submission.staff_choices or {}),
+            "comment": submission.staff_comment or "",
+        }
+    return shared | {
         "id": group.id,
         "number": group.number,
         "name": group.name,
@@ -326,18 +394,6 @@ def detail(db: Session, exercise: Exercise, group: Group) -> dict[str, Any]:
             }
             for m in history
         ],
-        "latest": None if latest is None else {"number": latest.number, "text": latest.text},
-        "submission": None
-        if submission is None
-        else {
-            "version": submission.version,
-            "late": submission.late,
-            "at": _when(submission.submitted_at),
-            "choices": dict(submission.staff_choices or {}),
-            "comment": submission.staff_comment or "",
-        }
-        | _handed(db, submission),
-        "files": [_file(f, _order(history)) for f in files.files_of(db, group)],
         "reviews_received": _reviews(db, exercise, group)["received"],
         "group_grade": reviewing.group_grade(db, exercise, group),
         "grades": [

@@ -592,3 +592,38 @@ def test_learners_choose_a_group_with_room(client: FlaskClient, database: Databa
     assert first["id"] not in [g["id"] for g in site.call("page", "carla", **s)["choosable"]]
     site.call("choose", "carla", status=404, group=first["id"] + 999, **s)
     site.call("choose", "ettore", status=404, group=first["id"], **s)  # never opened it
+
+
+def test_versions_with_their_changes_and_past_groups_stay_readable(
+    client: FlaskClient, database: Database
+) -> None:
+    site = _site(database, client)
+    groups = _formed(site, SETTINGS)
+    mine = groups["anna"]
+    other = next(u for u in LEARNERS if groups[u]["id"] != mine["id"])
+    site.call("draft", "anna", based_on=0, text="Obiettivi\nBudget")
+    saved = site.call("draft", "anna", based_on=1, text="Obiettivi\nBudget rivisto\nTempi")
+    assert [v["number"] for v in saved["group"]["versions"]] == [2, 1]
+    me, _them = _numbers(mine)
+    assert str(saved["group"]["versions"][0]["author"]) == me
+    shown = site.call("version", "anna", number=2)["version"]
+    assert shown["changes"] == [
+        ["same", "Obiettivi"], ["removed", "Budget"], ["added", "Budget rivisto"],
+        ["added", "Tempi"]]  # fmt: skip
+    assert site.call("version", "anna", number=1)["version"]["changes"] == [
+        ["added", "Obiettivi"], ["added", "Budget"]]  # fmt: skip
+    site.call("version", "anna", status=400, number=3)  # no such version: reload
+    site.call("version", other, status=403, number=1, group=mine["id"])  # another group's
+    staff = site.call("version", "docente", role="staff", number=2, group=mine["id"])
+    assert staff["version"]["text"] == "Obiettivi\nBudget rivisto\nTempi"
+
+    # Anna moves to the other group: she keeps reading what her old group wrote.
+    site.call("move", "docente", role="staff", user=pseudonym("anna"),
+              to=groups[other]["id"])  # fmt: skip
+    page = site.call("page", "anna")
+    assert [g["id"] for g in page["past"]] == [mine["id"]]
+    past = site.call("past", "anna", group=mine["id"])["past_group"]
+    assert past["latest"]["text"] == "Obiettivi\nBudget rivisto\nTempi"
+    assert [m["left"] is not None for m in past["members"] if m["you"]] == [True]
+    assert site.call("version", "anna", number=1, group=mine["id"])["version"]["number"] == 1
+    site.call("past", other, status=403, group=mine["id"])  # never in it

@@ -536,3 +536,45 @@ def test_learners_choose_their_group_in_the_block(
                     {"group": group.group(1)})  # fmt: skip
         assert 'class="gw-error"' in full
         assert f'data-group="{group.group(1)}"' not in full  # a full group is not offered
+
+
+def test_the_drafts_versions_and_a_past_group_in_the_block(
+    make_runtime: Callable[..., Any], app: Flask, database: Database
+) -> None:
+    from opes_xblocks import compat
+
+    room = Classroom(make_runtime)
+    with live_tool(app, database):
+        anna, partner = room.formed()
+        people, blocks = room.people, room.blocks
+        _act(people["anna"], blocks["anna"], "save_draft", {"based_on": 0, "text": "Obiettivi"})
+        saved = _act(people["anna"], blocks["anna"], "save_draft",
+                     {"based_on": 1, "text": "Obiettivi\nBudget"})  # fmt: skip
+        assert "Tutte le versioni" in saved
+        assert 'aria-label="Mostra la versione 1"' in saved
+        shown = _act(people[partner], blocks[partner], "show_version", {"number": "2"})
+        assert "Versione 2 della bozza" in shown
+        assert '<span class="gw-added"><span class="gw-sr">+ </span>Budget</span>' in shown
+        refused = _act(people[partner], blocks[partner], "show_version", {"number": "9"})
+        assert 'class="gw-error"' in refused
+
+        staff_page = _html(room.staff)
+        own = _group_name(anna)
+        here = re.search(rf'data-group="(\d+)" aria-label="Apri {own}"', staff_page)
+        assert here, staff_page
+        elsewhere = next(
+            g for g in re.findall(r'class="gw-open" data-group="(\d+)"', staff_page)
+            if g != here.group(1)
+        )  # fmt: skip
+        anna_id = compat.viewer_pseudonym(blocks["anna"])
+        _act(room.staff_runtime, room.staff, "move_member", {"user": anna_id, "to": elsewhere})
+        moved = _html(blocks["anna"])
+        assert "Gruppi di cui facevi parte" in moved
+        assert f"Apri {own}" in moved
+        past = _act(people["anna"], blocks["anna"], "open_past", {"group": here.group(1)})
+        assert "Obiettivi\nBudget" in past
+        assert "Puoi continuare a leggere" in past
+        other = next(u for u in ("bruno", "carla", "dario") if u != partner)
+        stranger = _act(people[other], blocks[other], "open_past", {"group": here.group(1)})
+        assert 'class="gw-error"' in stranger
+        assert "Obiettivi\nBudget" not in stranger

@@ -109,6 +109,17 @@ def test_two_learners_write_merge_and_hand_in(
     _save(bruno, "Obiettivi del progetto\nIl budget", "versione 2")
     assert "versione 2" in bruno.inner_text(".opes-gw .gw-notice")
 
+    # What changed in version 2, by keyboard: the panel opens and takes the focus.
+    bruno.focus(".opes-gw .gw-versions summary")
+    bruno.keyboard.press("Enter")
+    bruno.focus(".opes-gw button[aria-label='Mostra la versione 2']")
+    bruno.keyboard.press("Enter")
+    bruno.wait_for_selector(".opes-gw .gw-version-panel")
+    assert bruno.inner_text(".opes-gw .gw-version-panel .gw-added").endswith("Il budget")
+    focused = bruno.evaluate("document.activeElement.textContent")
+    assert focused == "Versione 2 della bozza"
+    assert serious_violations(bruno, BLOCK) == [], "a version's changes"
+
     _hand_in(bruno)
     assert "(versione 2)" in bruno.inner_text(".opes-gw .gw-submitted")
     assert serious_violations(bruno, BLOCK) == [], "handed in"

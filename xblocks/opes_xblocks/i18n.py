@@ -305,6 +305,17 @@ GROUP_STRINGS = {
     "staff_waiting_none": _("Every work has the reviews it needs."),
     "staff_owed_nobody": _("nobody: grade it yourself"),
     "staff_reviews_col": _("Reviews"),
+    "versions_title": _("Every version"),
+    "version_show": _("Show"),
+    "version_show_n": _("Show version {n}"),
+    "version_title": _("Version {n} of the draft"),
+    "version_changes": _("What changed since the version before"),
+    "version_whole": _("The whole text"),
+    "diff_hint": _("Green lines were added, struck-through lines removed."),
+    "diff_none": _("No change."),
+    "past_title": _("Groups you were in"),
+    "past_help": _("You keep reading what a group you were in wrote."),
+    "past_open": _("Open {group}"),
     "choose_title": _("Choose your group"),
     "choose_help": _(
         "Take a place in a group with room. You can change group until your group hands in."

@@ -348,6 +348,18 @@ class GroupWorkXBlock(StudioEditableXBlockMixin, OpesBlock):
             "is_staff": self.viewer().is_staff,
             "block_id": self.dom_id(),
             "rate_rows": _rate_rows(text, group),
+            "version_rows": _version_rows(text, (group or {}).get("versions") or []),
+            "shown_version": _shown_version(text, page.get("version")),
+            "past": [
+                g
+                | {
+                    "open_label": text["past_open"].format(
+                        group=g["name"] or text["group_number"].format(n=g["number"])
+                    ),
+                }
+                for g in page.get("past") or []
+            ],
+            "past_group": _past_group(text, page.get("past_group"), download),
             "choosable": [
                 g
                 | {
@@ -549,6 +561,20 @@ class GroupWorkXBlock(StudioEditableXBlockMixin, OpesBlock):
         return self._act("reassign")
 
     @XBlock.json_handler
+    def show_version(self, data: Any, suffix: str = "") -> dict[str, Any]:
+        """One version of a draft with its changes (the viewer's group, or ``group``)."""
+        data = _mapping(data)
+        body: dict[str, Any] = {"number": _int(data.get("number"), 1)}
+        if data.get("group"):
+            body["group"] = _int(data.get("group"), 1)
+        return self._act("version", **body)
+
+    @XBlock.json_handler
+    def open_past(self, data: Any, suffix: str = "") -> dict[str, Any]:
+        """A group the learner was in, read-only."""
+        return self._act("past", group=_int(_mapping(data).get("group"), 1))
+
+    @XBlock.json_handler
     def choose_group(self, data: Any, suffix: str = "") -> dict[str, Any]:
         """Take a place in a group with room, when learners choose their group."""
         return self._act("choose", group=_int(_mapping(data).get("group"), 1))
@@ -685,6 +711,59 @@ def _rate_rows(text: dict[str, str], group: dict[str, Any] | None) -> list[dict[
             {"number": m["number"], "label": label, "mark": given.get(str(m["number"]), "")}
         )
     return rows
+
+
+def _version_rows(text: dict[str, str], found: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """A draft's versions, newest first, each worded with who saved it and when."""
+    return [
+        v
+        | {
+            "line": text["draft_version"].format(
+                n=v["number"],
+                who=text["member_number"].format(n=v["author"]),
+                at=_moment(v["at"]),
+            ),
+            "show_label": text["version_show_n"].format(n=v["number"]),
+        }
+        for v in found
+    ]
+
+
+def _shown_version(text: dict[str, str], found: dict[str, Any] | None) -> dict[str, Any] | None:
+    """One version opened: its line, its changes marked, its text."""
+    if not found:
+        return None
+    return found | {
+        "title": text["version_title"].format(n=found["number"]),
+        "line": text["draft_version"].format(
+            n=found["number"],
+            who=text["member_number"].format(n=found["author"]),
+            at=_moment(found["at"]),
+        ),
+    }
+
+
+def _past_group(
+    text: dict[str, str], found: dict[str, Any] | None, download: str
+) -> dict[str, Any] | None:
+    """A group the learner was in, worded: members by number and when, its work, files."""
+    if not found:
+        return None
+    members = []
+    for m in found["members"]:
+        who = text["you"] if m["you"] else text["member_number"].format(n=m["number"])
+        span = text["staff_since"].format(at=_moment(m["joined"]))
+        if m["left"]:
+            span = text["staff_from_to"].format(since=_moment(m["joined"]),
+                                                until=_moment(m["left"]))  # fmt: skip
+        members.append(f"{who}: {span}")
+    return found | {
+        "label": found["name"] or text["group_number"].format(n=found["number"]),
+        "member_lines": members,
+        "file_rows": _file_rows(text, found.get("files") or [], download),
+        "submitted": _submitted(text, found),
+        "submitted_url": _file_url(download, found.get("submission")),
+    }
 
 
 def _file_url(download: str, holder: dict[str, Any] | None) -> str:
@@ -844,6 +923,7 @@ def _detail(
     )
     return found | {
         "label": label,
+        "version_rows": _version_rows(text, found.get("versions") or []),
         "file_rows": _file_rows(text, found.get("files") or [], download),
         "submitted_url": _file_url(download, submission),
         "received": _received(text, {"reviews": {"received": found.get("reviews_received")}}),

@@ -15,7 +15,14 @@ function OpesGroupWork(runtime, element, init) {
       root.querySelector(".gw-inner").innerHTML = data.html;
       var said = root.querySelector(".gw-notice, .gw-error, .gw-problem");
       status.textContent = said ? said.textContent : "";
-      var focus = root.querySelector(".gw-conflict, .gw-error, .gw-notice, h2");
+      // The first of these that is on the page, in this order (a selector list would
+      // give the first in the page's order: always the title).
+      var focus = null;
+      [".gw-conflict", ".gw-error", ".gw-version-panel h3", ".gw-past-group h3", ".gw-notice",
+        "h2"].some(function (selector) {
+        focus = root.querySelector(selector);
+        return focus !== null;
+      });
       if (focus) { focus.setAttribute("tabindex", "-1"); focus.focus(); }
     }).catch(function (problem) {
       // A refusal the block words itself (no file chosen) is said as it is.
@@ -62,6 +69,13 @@ function OpesGroupWork(runtime, element, init) {
     if (target.classList.contains("gw-form")) { post("form_groups", {}); }
     if (target.classList.contains("gw-open")) {
       post("open_group", { group: target.getAttribute("data-group") });
+    }
+    if (target.classList.contains("gw-version")) {
+      post("show_version", { number: target.getAttribute("data-number"),
+        group: target.getAttribute("data-group") || "" });
+    }
+    if (target.classList.contains("gw-past-open")) {
+      post("open_past", { group: target.getAttribute("data-group") });
     }
     if (target.classList.contains("gw-choose-group")) {
       post("choose_group", { group: target.getAttribute("data-group") });
