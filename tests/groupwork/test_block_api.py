@@ -627,3 +627,63 @@ def test_versions_with_their_changes_and_past_groups_stay_readable(
     assert [m["left"] is not None for m in past["members"] if m["you"]] == [True]
     assert site.call("version", "anna", number=1, group=mine["id"])["version"]["number"] == 1
     site.call("past", other, status=403, group=mine["id"])  # never in it
+
+
+#: A body each call accepts, so the refusal seen is the caller's, not the body's.
+SAMPLES: dict[str, dict[str, Any]] = {
+    "page": {},
+    "draft": {"based_on": 0, "text": "intruso"},
+    "submit": {"confirmed": 1},
+    "upload": {"filename": "x.pdf", "data": _b64(PDF)},
+    "withdraw": {"file": 1},
+    "file": {"file": 1},
+    "rate": {"marks": {"1": 3}},
+    "review": {"assignment": 1, "levels": {"fit": 1}},
+    "choose": {"group": 1},
+    "version": {"number": 1, "group": 1},
+    "past": {"group": 1},
+    "form": {},
+    "start_reviews": {},
+    "reassign": {},
+    "import": {"text": "persona;gruppo\nanna;Rossi\n", "found": {"anna": {"user": "a" * 64}}},
+    "group": {"group": 1},
+    "grade": {"group": 1, "score": 1},
+    "member": {"group": 1, "user": "a" * 64, "kind": "override", "grade": 1, "reason": "r"},
+    "move": {"user": "a" * 64, "new_group": True},
+    "publish": {"group": 1},
+}
+
+
+def test_every_call_has_a_sample_body() -> None:
+    assert set(SAMPLES) == set(block_api.BODIES)
+
+
+@pytest.mark.parametrize("name", sorted(SAMPLES))
+@pytest.mark.parametrize("role", ["learner", "staff"])
+def test_no_call_from_another_course_reaches_a_blocks_exercise(
+    client: FlaskClient, database: Database, name: str, role: str
+) -> None:
+    site = _site(database, client)
+    _formed(site, SETTINGS)
+    site.call("draft", "anna", based_on=0, text="Il nostro progetto")
+    before = _counts(database)
+    refused = site.call(name, "anna", status=403, role=role, course="course-v1:Altro+X+2026",
+                        **SAMPLES[name])  # fmt: skip
+    assert refused["error"]["code"] == "not_member"
+    assert _counts(database) == before
+
+
+@pytest.mark.parametrize("name", ["version", "past", "group", "grade", "member", "publish"])
+def test_a_learner_never_reads_or_changes_another_groups_work(
+    client: FlaskClient, database: Database, name: str
+) -> None:
+    site = _site(database, client)
+    groups = _formed(site, SETTINGS)
+    site.call("draft", "anna", based_on=0, text="Il nostro progetto")
+    other = next(u for u in LEARNERS if groups[u]["id"] != groups["anna"]["id"])
+    before = _counts(database)
+    body = SAMPLES[name] | {"group": groups["anna"]["id"]}
+    refused = site.call(name, other, status=403, **body)
+    assert refused["error"]["code"] in {"not_member", "not_instructor"}
+    assert "Il nostro progetto" not in str(refused)
+    assert _counts(database) == before
