@@ -22,6 +22,14 @@ from opes_lti.events.domain import OutcomeEvent, parse_event
 
 _NAMESPACE = uuid.UUID("5c1b8f4e-8f7e-4d1e-9a53-0f2d2f7c0a11")
 COMMUNITIES = ("inclusione", "giovani", "sport-sociale", "ambiente", "welfare-territoriale")
+#: The demo communities as the tool keeps them: short name, name, theme.
+COMMUNITY_RECORDS = (
+    ("inclusione", "Inclusione sociale", "Persone con disabilità e fragilità"),
+    ("giovani", "Giovani e partecipazione", "Protagonismo giovanile e volontariato"),
+    ("sport-sociale", "Sport sociale", "Lo sport come strumento di comunità"),
+    ("ambiente", "Ambiente e territorio", "Cura dei beni comuni e sostenibilità"),
+    ("welfare-territoriale", "Welfare territoriale", "Reti di servizi con gli enti pubblici"),
+)
 REGIONS = ("01", "03", "05", "07", "08", "09", "12", "13", "14", "15", "16", "18", "19", "20")
 ORGANISATIONS = 60
 #: Meetings each community plans: five online, then one in person.

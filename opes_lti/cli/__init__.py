@@ -10,6 +10,7 @@ import click
 
 from opes_lti.cli import (
     accounts,
+    communities,
     dashboard,
     db,
     demo,
@@ -53,6 +54,7 @@ def main(ctx: click.Context, verbose: bool) -> None:
 
 for module in (
     accounts,
+    communities,
     dashboard,
     db,
     demo,

@@ -5,9 +5,12 @@ from __future__ import annotations
 import itertools
 
 import click
+from sqlalchemy.orm import Session
 
 from opes_lti.cli.context import CliContext, pass_context
-from opes_lti.demo import demo_events
+from opes_lti.communities import services as communities
+from opes_lti.communities.spec import parse
+from opes_lti.demo import COMMUNITY_RECORDS, demo_events
 from opes_lti.events.outbox import emit_all
 
 
@@ -38,3 +41,17 @@ def command(obj: CliContext, learners: int, scale: int, seed: int) -> None:
         click.echo(f"{new} new demo events queued for the reporting service (of {total})")
     else:
         click.echo(f"demo events already queued: all {total} were there, nothing added")
+    made = obj.run(_communities)
+    if made:
+        click.echo(f"{made} demo communities added")
+
+
+def _communities(db: Session) -> int:
+    """The five demo communities the tool keeps, added once."""
+    known = {c.slug for c in communities.listing(db, disabled=True)}
+    made = 0
+    for slug, name, theme in COMMUNITY_RECORDS:
+        if slug not in known:
+            communities.add(db, parse({"slug": slug, "name": name, "theme": theme}))
+            made += 1
+    return made

@@ -120,23 +120,28 @@ def _by_learners_communities(reach: Reach, filters: gap.Filters) -> bool:
     )
 
 
+def _counting(reach: Reach, filters: gap.Filters) -> tuple[Any, Any, list[Any]]:
+    """Where facts are counted for these filters: the table, its count, its conditions.
+
+    The counts the triggers keep (rows bounded by the programme's shape), unless a
+    community filter must look at each learner, which only the facts can.
+    """
+    if _by_learners_communities(reach, filters):
+        facts = Fact.__table__
+        return facts, sa.func.count(), _where(reach, filters, facts.c.kind)
+    cells = FactCell.__table__
+    return cells, sa.func.sum(cells.c.n), _where(reach, filters, cells.c.kind, cells)
+
+
 def _counts(db: Session, reach: Reach, filters: gap.Filters) -> dict[tuple[str, str, str], int]:
     kinds = sorted({k for _, k, _, _ in FIGURES})
-    if _by_learners_communities(reach, filters):
-        f = Fact.__table__.c
-        query = (
-            sa.select(f.kind, f.variant, f.month, sa.func.count())
-            .where(f.kind.in_(kinds), *_where(reach, filters, f.kind))
-            .group_by(f.kind, f.variant, f.month)
-        )
-    else:
-        # The counts the triggers keep: rows bounded by the programme's shape.
-        c = FactCell.__table__.c
-        query = (
-            sa.select(c.kind, c.variant, c.month, sa.func.sum(c.n))
-            .where(c.kind.in_(kinds), *_where(reach, filters, c.kind, FactCell.__table__))
-            .group_by(c.kind, c.variant, c.month)
-        )
+    table, count, where = _counting(reach, filters)
+    c = table.c
+    query = (
+        sa.select(c.kind, c.variant, c.month, count)
+        .where(c.kind.in_(kinds), *where)
+        .group_by(c.kind, c.variant, c.month)
+    )
     return {(k, v, m): int(n) for k, v, m, n in db.execute(query) if n}
 
 
@@ -226,17 +231,21 @@ _REGISTRIES = ("practice", "partnership", "intervention")
 
 def communities(db: Session, reach: Reach, filters: gap.Filters, k: int) -> list[Community]:
     """Per community: members and attendance (hidden under k), meetings and the registries."""
-    f = Fact.__table__.c
     kinds = ("member", "attendance", "meeting")
-    where = _where(reach, filters, f.kind)
+    table, count, counted_where = _counting(reach, filters)
+    c = table.c
     counts: dict[str, dict[tuple[str, str], int]] = defaultdict(dict)
     query = (
-        sa.select(f.community, f.kind, f.variant, sa.func.count())
-        .where(f.kind.in_(kinds), f.community != "", *where)
-        .group_by(f.community, f.kind, f.variant)
+        sa.select(c.community, c.kind, c.variant, count)
+        .where(c.kind.in_(kinds), c.community != "", *counted_where)
+        .group_by(c.community, c.kind, c.variant)
     )
     for community, kind, variant, n in db.execute(query):
-        counts[community][(kind, variant)] = n
+        if n:
+            counts[community][(kind, variant)] = int(n)
+    # The registries are listed with their details, which only the facts hold.
+    f = Fact.__table__.c
+    where = _where(reach, filters, f.kind)
     listed: dict[str, dict[str, list[dict[str, Any]]]] = defaultdict(lambda: defaultdict(list))
     registry = (
         sa.select(f.community, f.kind, f.variant, f.at, f.organisation, f.region, f.detail)

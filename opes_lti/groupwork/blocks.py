@@ -15,6 +15,7 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from opes_lti.communities import services as communities
 from opes_lti.core.db import utcnow
 from opes_lti.events.domain import Context, fitted
 from opes_lti.groups import drafts
@@ -84,7 +85,8 @@ def visit(
     without one, a late joiner goes where formation would put them. ``subject``: the
     platform's own id for them, by which the block names them to instructors.
     """
-    member = Member(call.actor, profile.organisation or "", profile.region or "", "")
+    community = communities.community_of(db, call.actor)
+    member = Member(call.actor, profile.organisation or "", profile.region or "", community)
     who = Joining(member, subject=subject)
     if call.role == "staff":
         return who
@@ -120,15 +122,18 @@ def visit(
 
 def roster(db: Session, exercise: Exercise) -> list[Joining]:
     """Everyone who opened the block, with what groups mix by."""
-    rows = db.scalars(
-        sa.select(Visitor).where(Visitor.exercise_id == exercise.id).order_by(Visitor.id)
+    rows = list(
+        db.scalars(
+            sa.select(Visitor).where(Visitor.exercise_id == exercise.id).order_by(Visitor.id)
+        )
     )
-    return [joining_of(v) for v in rows]
+    belongs = communities.communities_of(db, [v.user for v in rows])
+    return [joining_of(v, belongs.get(v.user, "")) for v in rows]
 
 
-def joining_of(seen: Visitor) -> Joining:
-    """A visitor as the group services take a learner coming in."""
-    member = Member(seen.user, seen.organisation or "", seen.region or "", "")
+def joining_of(seen: Visitor, community: str = "") -> Joining:
+    """A visitor as the group services take a learner coming in, in their community."""
+    member = Member(seen.user, seen.organisation or "", seen.region or "", community)
     return Joining(member, subject=seen.subject)
 
 
@@ -502,7 +507,7 @@ def coming(db: Session, exercise: Exercise, user: str, subject: str | None) -> J
         db.flush()
     elif subject and not seen.subject:
         seen.subject = subject
-    return joining_of(seen)
+    return joining_of(seen, communities.community_of(db, user))
 
 
 def choose(db: Session, exercise: Exercise, user: str, group_id: int) -> Group:
@@ -512,7 +517,8 @@ def choose(db: Session, exercise: Exercise, user: str, group_id: int) -> Group:
     )
     if seen is None:
         raise GroupworkError("no_such_member", user)
-    return membership.choose(db, exercise, joining_of(seen), group_id)
+    who = joining_of(seen, communities.community_of(db, user))
+    return membership.choose(db, exercise, who, group_id)
 
 
 def place(db: Session, exercise: Exercise, user: str, to: int | None, new_group: bool,
@@ -526,7 +532,7 @@ def place(db: Session, exercise: Exercise, user: str, to: int | None, new_group:
     )
     if seen is None:
         raise GroupworkError("no_such_member", user)
-    who = joining_of(seen)
+    who = joining_of(seen, communities.community_of(db, user))
     if new_group:
         to = membership.new_group(db, exercise).id
     placed = membership.move(db, exercise, who, to, by, reason.strip())

@@ -15,6 +15,7 @@ import sqlalchemy as sa
 from flask import current_app
 from sqlalchemy.orm import Session
 
+from opes_lti.communities import services as communities
 from opes_lti.groups.formation import Member
 from opes_lti.groupwork import exercises
 from opes_lti.groupwork.exercises import CONFIG_PARAMETER, Where
@@ -81,8 +82,10 @@ def gradebook(exercise_: Exercise) -> Gradebook | None:
 
 def _joining(db: Session, user: str, subject: str | None) -> Joining:
     profile = learners.get(db, user) or learners.Profile()
+    community = communities.community_of(db, user)
     return Joining(
-        Member(user, profile.organisation or "", profile.region or "", ""), subject=subject
+        Member(user, profile.organisation or "", profile.region or "", community),
+        subject=subject,
     )
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from alembic import context
 
 import opes_lti.accounts.models
+import opes_lti.communities.models
 import opes_lti.core.purges
 import opes_lti.dashboard.models
 import opes_lti.democourse.models

@@ -23,9 +23,13 @@ def test_cli_demo_then_flush_delivers_everything_once(
     queued = int(first.output.split()[0])
     assert f"pending: {queued}" in run("outbox", "status").output
     assert f"{queued} new demo events" in first.output
+    assert "5 demo communities added" in first.output
     # Demo events are the same each run: queuing them again adds nothing, and says so.
     again = run("demo", "--learners", "3")
     assert "nothing added" in again.output
+    assert "communities added" not in again.output  # once
+    listed = run("communities", "list").output
+    assert all(slug in listed for slug in ("inclusione", "giovani", "welfare-territoriale"))
     assert "queued for" not in again.output
     assert SqlOutbox(database.sessions).counts()["pending"] == queued
     # More learners: only the new ones' events are new.

@@ -687,3 +687,34 @@ def test_a_learner_never_reads_or_changes_another_groups_work(
     assert refused["error"]["code"] in {"not_member", "not_instructor"}
     assert "Il nostro progetto" not in str(refused)
     assert _counts(database) == before
+
+
+def test_groups_formed_by_community_keep_each_community_together(
+    client: FlaskClient, database: Database
+) -> None:
+    from opes_lti.communities import services as communities
+    from opes_lti.communities.spec import parse
+    from opes_lti.events.domain import Context
+    from opes_lti.learners.profile import Profile
+
+    here = Context(platform="openedx", platform_id="openedx-puglia", course=COURSE)
+    belongs = {"anna": "giovani", "carla": "giovani", "bruno": "ambiente", "dario": "ambiente"}
+    with database.transaction() as db:
+        for slug in ("giovani", "ambiente"):
+            communities.add(db, parse({"slug": slug, "name": slug}))
+        for user, slug in belongs.items():
+            community = communities.find(db, slug)
+            communities.join(db, community, pseudonym(user), Profile(), here, "test")
+    by_community = SETTINGS | {"formation": "by_community", "least": 2, "most": 3}
+    site = _site(database, client)
+    groups = _formed(site, by_community)
+    together = {u: groups[u]["id"] for u in LEARNERS}
+    assert together["anna"] == together["carla"]
+    assert together["bruno"] == together["dario"]
+    assert together["anna"] != together["bruno"]
+    # A late joiner goes to a group of their own community.
+    with database.transaction() as db:
+        communities.join(db, communities.find(db, "ambiente"), pseudonym("ettore"), Profile(),
+                         here, "test")  # fmt: skip
+    late = site.call("page", "ettore", settings=by_community)["group"]
+    assert late["id"] == together["bruno"]  # room in both groups: his community's

@@ -1,0 +1,59 @@
+"""What a community is when it is created or changed, checked once (pure, pydantic)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from opes_lti import richtext
+
+#: A community's short name in addresses, exports and events (``giovani``).
+Slug = Annotated[str, Field(min_length=2, max_length=60, pattern=r"^[a-z0-9]+(?:-[a-z0-9]+)*$")]
+
+
+class CommunitySpec(BaseModel):
+    """A community as a national coordinator describes it."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+
+    slug: Slug
+    name: Annotated[str, Field(min_length=1, max_length=200)]
+    theme: Annotated[str, Field(max_length=200)] = ""
+    description: Annotated[str, Field(max_length=richtext.MOST_CHARACTERS)] = ""
+    #: The community's own space (a forum, a Discourse category, a video room).
+    space_url: Annotated[str, Field(max_length=2000)] = ""
+
+    @field_validator("description")
+    @classmethod
+    def _sanitised(cls, value: str) -> str:
+        return richtext.clean(value)
+
+    @field_validator("space_url")
+    @classmethod
+    def _web_address(cls, value: str) -> str:
+        # Only a web address opens from the page: no javascript:, data: or file: links.
+        lowered = value.lower()
+        if value and not (lowered.startswith("https://") or lowered.startswith("http://")):
+            raise ValueError("the space must be an http or https address")
+        if any(c.isspace() or ord(c) < 32 for c in value):
+            raise ValueError("an address has no spaces or control characters")
+        return value
+
+
+class SpecError(ValueError):
+    """A community that cannot be saved: each field and what is wrong with it."""
+
+    def __init__(self, errors: list[tuple[str, str]]) -> None:
+        super().__init__("; ".join(f"{field}: {message}" for field, message in errors))
+        self.errors = errors
+
+
+def parse(raw: object) -> CommunitySpec:
+    """The community in ``raw``, or :class:`SpecError` naming each field."""
+    try:
+        return CommunitySpec.model_validate(raw)
+    except ValidationError as exc:
+        raise SpecError(
+            [(".".join(map(str, e["loc"])) or "community", str(e["msg"])) for e in exc.errors()]
+        ) from None
