@@ -65,5 +65,6 @@ def test_settings_base_distribution_needs_no_server_package() -> None:
         for dep in pyproject["project"]["dependencies"]
     }
     # The XBlocks install `opes-lti` into Open edX: no Flask, SQLAlchemy or gunicorn.
-    # nh3 is there because the XBlocks sanitise rich text with the same core.
-    assert names == {"nh3", "pydantic", "requests"}
+    # nh3 is there because the XBlocks sanitise rich text with the same core, filetype
+    # because the group block serves files by the same rules (groups.filekinds).
+    assert names == {"filetype", "nh3", "pydantic", "requests"}
