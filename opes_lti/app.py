@@ -37,12 +37,13 @@ def _security_headers(response: Response) -> Response:
 
 def _activities() -> list[Activity]:
     """The activities the tool serves: adding one is one line here."""
+    from opes_lti.cdp.activity import ACTIVITY as COMMUNITIES
     from opes_lti.groupwork.activity import ACTIVITY as GROUP_WORK
     from opes_lti.outcomes.activity import ACTIVITY as OUTCOMES
     from opes_lti.placeholder.activity import ACTIVITY as PLACEHOLDER
     from opes_lti.selfassessment.activity import ACTIVITY as SELF_ASSESSMENT
 
-    return [SELF_ASSESSMENT, GROUP_WORK, OUTCOMES, PLACEHOLDER]
+    return [SELF_ASSESSMENT, GROUP_WORK, COMMUNITIES, OUTCOMES, PLACEHOLDER]
 
 
 def create_app(

@@ -1,0 +1,143 @@
+"""The community pages: the communities, one community, joining and leaving it."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from flask import Blueprint, current_app, render_template, request
+from flask_babel import force_locale
+from flask_babel import gettext as _
+
+from opes_lti.communities import services as communities
+from opes_lti.communities.models import Community
+from opes_lti.core.db import session
+from opes_lti.learners import services as learners
+from opes_lti.lti import pages
+from opes_lti.lti.context import context_of
+from opes_lti.lti.framing import embeddable
+from opes_lti.lti.launch import Launch
+from opes_lti.lti.runtime import source_name
+from opes_lti.regions import REGIONS
+
+bp = Blueprint("cdp", __name__, url_prefix="/community", template_folder="templates")
+embeddable(bp)
+
+
+def _words(exc: communities.CommunityError) -> str:
+    return {
+        "no_such_community": _("That community does not exist: go back to the communities."),
+        "disabled": _("That community is closed: go back to the communities."),
+        "not_member": _("You are not a member of this community."),
+        "slug_taken": _("A community with that short name exists already."),
+    }[exc.what]
+
+
+def _fixed(launch: Launch) -> str:
+    """The community the designer placed here, or "" for all of them."""
+    return str(launch.custom.get("community") or "").strip()
+
+
+def listing_page(launch: Launch, token: str, error: str = "") -> str:
+    """Every community, with how many belong to it and whether the viewer does."""
+    db = session()
+    rows = [
+        (c, len(communities.members(db, c)), communities.membership(db, c, launch.user))
+        for c in communities.listing(db)
+    ]
+    return render_template("cdp/list.html", rows=rows, token=token, error=error)
+
+
+def community_page(launch: Launch, token: str, community: Community, notice: str = "",
+                   error: str = "") -> str:  # fmt: skip
+    """One community: what it is, its space, its members as each agreed to be shown."""
+    db = session()
+    members = communities.members(db, community)
+    return render_template(
+        "cdp/community.html",
+        community=community,
+        members=members,
+        mine=communities.membership(db, community, launch.user),
+        me=launch.user,
+        regions=REGIONS,
+        token=token,
+        fixed=bool(_fixed(launch)),
+        notice=notice,
+        error=error,
+    )
+
+
+def render(launch: Launch) -> Any:
+    """The page a launch opens: the designer's community, or all of them."""
+    token = pages.issue(launch)
+    slug = _fixed(launch)
+    if not slug:
+        return listing_page(launch, token)
+    try:
+        return community_page(launch, token, communities.find(session(), slug))
+    except communities.CommunityError as exc:
+        return listing_page(launch, token, _words(exc)), exc.status
+
+
+def _chosen() -> Community:
+    return communities.find(session(), request.form.get("community", "").strip()[:60])
+
+
+def refusals[View: Callable[..., Any]](view: View) -> View:
+    """A refusal is the communities' page again, saying why; nothing of it is kept."""
+
+    @wraps(view)
+    def run() -> Any:
+        launch, token = pages.recall()
+        with force_locale(launch.locale):
+            try:
+                return view(launch, token)
+            except communities.CommunityError as exc:
+                session().rollback()
+                current_app.logger.info("community refused: %s", exc)
+                return listing_page(launch, token, _words(exc)), exc.status
+
+    return run  # type: ignore[return-value]
+
+
+@bp.post("/open")
+@refusals
+def open_(launch: Launch, token: str) -> Any:
+    """One community's page."""
+    return community_page(launch, token, _chosen())
+
+
+@bp.post("/back")
+@refusals
+def back(launch: Launch, token: str) -> Any:
+    """The communities again."""
+    return listing_page(launch, token)
+
+
+@bp.post("/join")
+@refusals
+def join(launch: Launch, token: str) -> Any:
+    """The viewer joins, saying what the other members may see of them."""
+    db = session()
+    community = _chosen()
+    showing = communities.Showing(
+        organisation=request.form.get("show_organisation") == "yes",
+        region=request.form.get("show_region") == "yes",
+    )
+    profile = learners.get(db, launch.user) or learners.Profile()
+    communities.join(db, community, launch.user, profile, context_of(launch), source_name(),
+                     showing)  # fmt: skip
+    db.commit()
+    return community_page(launch, token, community, notice=_("Welcome to the community."))
+
+
+@bp.post("/leave")
+@refusals
+def leave(launch: Launch, token: str) -> Any:
+    """The viewer leaves; what they shared stays with the community."""
+    db = session()
+    community = _chosen()
+    communities.leave(db, community, launch.user)
+    db.commit()
+    return community_page(launch, token, community, notice=_("You have left the community."))
