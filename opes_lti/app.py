@@ -94,11 +94,13 @@ def create_app(
         app.register_blueprint(views.bp)
         app.register_blueprint(admin.bp)
         app.register_blueprint(frameworks_views.bp)
+        from opes_lti.cdp import block_api as community_blocks
         from opes_lti.groupwork import block_api as groupwork_blocks
         from opes_lti.sites import api as blocks_api
 
         app.register_blueprint(blocks_api.bp)
         app.register_blueprint(groupwork_blocks.bp)
+        app.register_blueprint(community_blocks.bp)
         for activity in _activities():
             activities.install(app, activity)
 

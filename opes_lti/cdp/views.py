@@ -10,6 +10,7 @@ from flask import Blueprint, current_app, render_template, request
 from flask_babel import force_locale
 from flask_babel import gettext as _
 
+from opes_lti.cdp.wording import message
 from opes_lti.communities import services as communities
 from opes_lti.communities.models import Community
 from opes_lti.core.db import session
@@ -23,15 +24,6 @@ from opes_lti.regions import REGIONS
 
 bp = Blueprint("cdp", __name__, url_prefix="/community", template_folder="templates")
 embeddable(bp)
-
-
-def _words(exc: communities.CommunityError) -> str:
-    return {
-        "no_such_community": _("That community does not exist: go back to the communities."),
-        "disabled": _("That community is closed: go back to the communities."),
-        "not_member": _("You are not a member of this community."),
-        "slug_taken": _("A community with that short name exists already."),
-    }[exc.what]
 
 
 def _fixed(launch: Launch) -> str:
@@ -53,13 +45,11 @@ def community_page(launch: Launch, token: str, community: Community, notice: str
                    error: str = "") -> str:  # fmt: skip
     """One community: what it is, its space, its members as each agreed to be shown."""
     db = session()
-    members = communities.members(db, community)
     return render_template(
         "cdp/community.html",
         community=community,
-        members=members,
+        members=communities.shown_members(db, community, launch.user),
         mine=communities.membership(db, community, launch.user),
-        me=launch.user,
         regions=REGIONS,
         token=token,
         fixed=bool(_fixed(launch)),
@@ -77,7 +67,7 @@ def render(launch: Launch) -> Any:
     try:
         return community_page(launch, token, communities.find(session(), slug))
     except communities.CommunityError as exc:
-        return listing_page(launch, token, _words(exc)), exc.status
+        return listing_page(launch, token, message(exc)), exc.status
 
 
 def _chosen() -> Community:
@@ -96,7 +86,7 @@ def refusals[View: Callable[..., Any]](view: View) -> View:
             except communities.CommunityError as exc:
                 session().rollback()
                 current_app.logger.info("community refused: %s", exc)
-                return listing_page(launch, token, _words(exc)), exc.status
+                return listing_page(launch, token, message(exc)), exc.status
 
     return run  # type: ignore[return-value]
 

@@ -9,14 +9,14 @@ from __future__ import annotations
 import uuid
 from collections.abc import Collection
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from opes_lti.communities.models import Community, CommunityMember
-from opes_lti.communities.spec import CommunitySpec
+from opes_lti.communities.spec import CommunitySpec, is_slug
 from opes_lti.core.db import utcnow
 from opes_lti.events import outbox
 from opes_lti.events.domain import CommunityJoined, CommunityPayload, Context
@@ -63,8 +63,12 @@ def add(db: Session, spec: CommunitySpec) -> Community:
 
 
 def find(db: Session, slug: str, usable: bool = True) -> Community:
-    """The community of this short name; with ``usable``, not a disabled one."""
-    row = db.scalar(sa.select(Community).where(Community.slug == slug))
+    """The community of this short name; with ``usable``, not a disabled one.
+
+    Whatever a form or a body sent is looked up only if it could be a short name: text
+    with a NUL, say, names no community rather than reaching the database.
+    """
+    row = db.scalar(sa.select(Community).where(Community.slug == slug)) if is_slug(slug) else None
     if row is None:
         raise CommunityError("no_such_community", slug)
     if usable and row.disabled_at is not None:
@@ -206,3 +210,19 @@ def community_of(db: Session, user: str) -> str:
 
 #: People looked up per query (well under SQLite's bound parameters).
 _CHUNK = 500
+
+
+def shown_members(db: Session, community: Community, viewer: str) -> list[dict[str, Any]]:
+    """The current members as the others see them, by number, the viewer marked.
+
+    Of each, only the organisation and the region they agreed to show.
+    """
+    return [
+        {
+            "number": n,
+            "you": m.user == viewer,
+            "organisation": (m.organisation or "") if m.shows_organisation else "",
+            "region": (m.region or "") if m.shows_region else "",
+        }
+        for n, m in enumerate(members(db, community), start=1)
+    ]

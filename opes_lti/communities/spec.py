@@ -2,14 +2,22 @@
 
 from __future__ import annotations
 
+import re
 from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from opes_lti import richtext
 
+#: How a community's short name is written: lower-case words joined by hyphens.
+SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
 #: A community's short name in addresses, exports and events (``giovani``).
-Slug = Annotated[str, Field(min_length=2, max_length=60, pattern=r"^[a-z0-9]+(?:-[a-z0-9]+)*$")]
+Slug = Annotated[str, Field(min_length=2, max_length=60, pattern=SLUG_PATTERN)]
+
+
+def is_slug(text: str) -> bool:
+    """Whether ``text`` could name a community (anything else names none)."""
+    return 2 <= len(text) <= 60 and re.fullmatch(SLUG_PATTERN, text) is not None
 
 
 class CommunitySpec(BaseModel):

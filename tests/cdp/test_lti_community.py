@@ -94,6 +94,7 @@ def test_bad_requests_say_why_and_change_nothing(tool: Tool, platform: OpenEdxPl
     anna = Member(tool, platform, "anna", {"activity": "community"})
     missing = anna.post("/join", status=404, community="nessuna")
     assert "does not exist" in missing
+    anna.post("/open", status=400, community="gio\x00vani")  # refused before any view
     with tool.database.transaction() as db:
         communities.disable(db, "ambiente")
     closed = anna.post("/join", status=409, community="ambiente")

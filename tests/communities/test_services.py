@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import pytest
 import sqlalchemy as sa
+from hypothesis import HealthCheck, example, given, settings
+from hypothesis import strategies as st
 
 from opes_lti.communities import services
-from opes_lti.communities.models import CommunityMember
+from opes_lti.communities.models import Community, CommunityMember
 from opes_lti.communities.spec import parse
 from opes_lti.core.db import Database
 from opes_lti.events.domain import Context
@@ -87,3 +89,21 @@ def test_a_person_in_several_communities_is_grouped_in_the_first_joined(
             db, ["anna", "p0", "p300", "nessuno", *map(str, range(1200))]
         )
     assert found == {"anna": "ambiente", "p0": "giovani", "p300": "giovani"}
+
+
+@settings(max_examples=60, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])  # fmt: skip
+@given(st.text(max_size=80))
+@example("gio\x00vani")
+def test_any_text_finds_a_community_or_none_never_a_database_error(
+    database: Database, text: str
+) -> None:
+    # Forms and bodies hand find() whatever was sent: a NUL once reached PostgreSQL.
+    with database.sessions() as db:
+        found = db.scalar(sa.select(Community).where(Community.slug == "giovani"))
+        if text == "giovani" and found is not None:
+            assert services.find(db, text).slug == text
+            return
+        with pytest.raises(services.CommunityError) as caught:
+            services.find(db, text)
+    assert caught.value.what == "no_such_community"

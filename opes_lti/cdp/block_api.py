@@ -1,0 +1,172 @@
+"""The communities in the tool's API for blocks (``/api/v1/blocks/communities``).
+
+Every call is a POST from the LMS server with the site token and the acting headers
+(``sites.api.block_call``). A community is the same on every site and course, so no call
+names a placement. Refusals are JSON errors with the words of the LTI pages.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, Response, jsonify, request
+from flask_babel import gettext as _
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+from opes_lti.cdp.wording import message
+from opes_lti.communities import services as communities
+from opes_lti.communities.models import Community
+from opes_lti.communities.spec import Slug
+from opes_lti.core.db import session
+from opes_lti.core.jsonapi import answers_json, fail
+from opes_lti.events.domain import Context, fitted
+from opes_lti.learners.profile import ProfileError, clean
+from opes_lti.sites import openapi
+from opes_lti.sites.api import block_call
+from opes_lti.sites.services import BlockCall
+
+bp = Blueprint("cdp_blocks", __name__, url_prefix="/api/v1/blocks/communities")
+answers_json(bp, "opes-tool")
+
+
+class ListBody(BaseModel):
+    """Every community, with how many belong to it and whether the viewer does."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+class CommunityBody(BaseModel):
+    """One community, by its short name."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    community: Slug
+
+
+class JoinBody(CommunityBody):
+    """Join, saying what the other members may see; the profile the block knows."""
+
+    show_organisation: bool = False
+    show_region: bool = False
+    profile: dict[str, str | None] = {}
+
+
+BODIES: dict[str, type[BaseModel]] = {
+    "list": ListBody,
+    "open": CommunityBody,
+    "join": JoinBody,
+    "leave": CommunityBody,
+}
+SUMMARIES = {
+    "list": "Every community, with its members counted and whether the viewer is one",
+    "open": "One community: what it is, its space, its members as each agreed to be shown",
+    "join": "Join a community (community.joined, once per membership)",
+    "leave": "Leave a community (the membership is kept, closed)",
+}
+for _name, _model in BODIES.items():
+    _schema = _model.model_json_schema(ref_template="#/components/schemas/{model}")
+    openapi.EXTRA_SCHEMAS.update(_schema.pop("$defs", {}))
+    openapi.EXTRA_PATHS[f"{bp.url_prefix}/{_name}"] = openapi.post(
+        SUMMARIES[_name],
+        _schema,
+        {"404": "No such community", "409": "The community is closed, or the viewer not a member"},
+    )
+
+
+def _body(name: str) -> Any:
+    try:
+        return BODIES[name].model_validate(request.get_json(silent=True))
+    except ValidationError as exc:
+        fields = ", ".join(sorted({".".join(map(str, e["loc"])) for e in exc.errors()}))
+        fail(400, "bad_request", _("These fields are missing or wrong: %(fields)s",
+                                   fields=fields or "body"))  # fmt: skip
+
+
+def _listing(call: BlockCall) -> list[dict[str, Any]]:
+    db = session()
+    return [
+        {
+            "slug": c.slug,
+            "name": c.name,
+            "theme": c.theme,
+            "members": len(communities.members(db, c)),
+            "member": communities.membership(db, c, call.actor) is not None,
+        }
+        for c in communities.listing(db)
+    ]
+
+
+def _community(call: BlockCall, community: Community) -> dict[str, Any]:
+    db = session()
+    return {
+        "slug": community.slug,
+        "name": community.name,
+        "theme": community.theme,
+        "description_html": community.description,  # sanitised when saved
+        "space_url": community.space_url,
+        "members": communities.shown_members(db, community, call.actor),
+        "member": communities.membership(db, community, call.actor) is not None,
+    }
+
+
+def _run(name: str, act: Any) -> Response:
+    call = block_call()
+    body = _body(name)
+    db = session()
+    try:
+        answer = act(call, body)
+        db.commit()
+        return jsonify(answer)
+    except communities.CommunityError as exc:
+        db.rollback()
+        fail(exc.status, exc.what, message(exc))
+    except ProfileError as exc:
+        db.rollback()
+        fail(400, "bad_profile", _("The profile cannot be used (%(field)s): %(detail)s",
+                                   field=exc.field, detail=str(exc)))  # fmt: skip
+
+
+@bp.post("/list")
+def list_() -> Response:
+    """The communities."""
+    return _run("list", lambda call, _body: {"communities": _listing(call)})
+
+
+@bp.post("/open")
+def open_() -> Response:
+    """One community."""
+    return _run(
+        "open",
+        lambda call, body: {
+            "community": _community(call, communities.find(session(), body.community))
+        },
+    )
+
+
+def _join(call: BlockCall, body: JoinBody) -> dict[str, Any]:
+    db = session()
+    community = communities.find(db, body.community)
+    where = Context(platform="openedx", platform_id=fitted(call.site.name, 200),
+                    course=call.course or None)  # fmt: skip
+    showing = communities.Showing(body.show_organisation, body.show_region)
+    communities.join(db, community, call.actor, clean(body.profile), where, call.site.name,
+                     showing)  # fmt: skip
+    return {"community": _community(call, community), "joined": True}
+
+
+@bp.post("/join")
+def join() -> Response:
+    """The viewer joins."""
+    return _run("join", _join)
+
+
+def _leave(call: BlockCall, body: CommunityBody) -> dict[str, Any]:
+    community = communities.find(session(), body.community)
+    communities.leave(session(), community, call.actor)
+    return {"community": _community(call, community), "left": True}
+
+
+@bp.post("/leave")
+def leave() -> Response:
+    """The viewer leaves."""
+    return _run("leave", _leave)
