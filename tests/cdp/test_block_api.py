@@ -16,6 +16,7 @@ from opes_lti.communities.spec import parse
 from opes_lti.core.db import Database
 from opes_lti.events.models import OutboxEntry
 from opes_lti.sites import services
+from tests.support.blockcalls import every_generated_call_is_documented
 
 COURSE = "course-v1:OPES+CdP+2026"
 
@@ -117,25 +118,7 @@ def test_without_a_site_token_nothing_is_answered(client: FlaskClient) -> None:
 def test_every_generated_call_is_answered_as_documented(
     app: Any, database: Database, name: str
 ) -> None:
-    import schemathesis
-    from hypothesis import HealthCheck, given, settings
-    from schemathesis.specs.openapi.checks import positive_data_acceptance
-
     with database.transaction() as db:
         token = services.REGISTRY.add(db, f"openedx-cdp-{name}").token
         communities.add(db, parse({"slug": "giovani", "name": "Giovani"}))
-    schema = schemathesis.openapi.from_wsgi("/api/v1/blocks/openapi.json", app)
-    operation = schema[f"/api/v1/blocks/communities/{name}"]["POST"]
-
-    @given(case=operation.as_strategy())
-    @settings(
-        max_examples=30, deadline=None, database=None, suppress_health_check=list(HealthCheck)
-    )
-    def run(case: Any) -> None:
-        response = case.call_and_validate(
-            headers={"Authorization": f"Bearer {token}"},
-            excluded_checks=[positive_data_acceptance],
-        )
-        assert response.status_code < 500
-
-    run()
+    every_generated_call_is_documented(app, token, f"/api/v1/blocks/communities/{name}")
