@@ -336,7 +336,47 @@ GROUP_STRINGS = {
     "import_done": _("{n} groups imported."),
     "import_too_big": _("Choose a CSV file of at most 1 MB."),
 }
-_TABLES = {"selfassessment": STRINGS, "groupwork": GROUP_STRINGS}
+#: The communities block's fixed texts, by key.
+COMMUNITY_STRINGS = {
+    "intro": _(
+        "Third Sector organisations share practices here, record partnerships and start "
+        "interventions together. Join the communities you work with."
+    ),
+    "none": _("There are no communities yet: the programme's national coordinator creates them."),
+    "open": _("Open"),
+    "open_one": _("Open {name}"),
+    "one_member": _("1 member"),
+    "members": _("{n} members"),
+    "you_are_member": _("You are a member"),
+    "space": _("The community's own space"),
+    "new_window": _("(opens in a new window)"),
+    "nobody": _("Nobody has joined yet: be the first."),
+    "you": _("You"),
+    "member_number": _("Member {n}"),
+    "showing": _("What the other members may see of you"),
+    "organisation": _("Organisation"),
+    "region": _("Region"),
+    "prefer_not": _("I prefer not to say"),
+    "show_organisation": _("Show my organisation"),
+    "show_region": _("Show my region"),
+    "join": _("Join the community"),
+    "leave": _("Leave the community"),
+    "leave_help": _("What you shared stays with the community if you leave."),
+    "joined": _("Welcome to the community."),
+    "left": _("You have left the community."),
+    "all": _("All the communities"),
+    "profile_problem": _("Not joined:"),
+    "unavailable": _(
+        "The OPES tool cannot be reached just now, so the communities cannot be shown. "
+        "Try again in a few minutes."
+    ),
+    "not_set_up": _(
+        "This block is not connected to the OPES tool yet: the platform's operator sets "
+        "TOOL_URL and TOOL_TOKEN in XBLOCK_SETTINGS."
+    ),
+    "failed": _("Not done: check your connection, then try again."),
+}
+_TABLES = {"selfassessment": STRINGS, "groupwork": GROUP_STRINGS, "community": COMMUNITY_STRINGS}
 
 
 @cache
