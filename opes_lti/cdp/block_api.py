@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, Response, jsonify, request
+from flask import Blueprint, Response, jsonify
 from flask_babel import gettext as _
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict
 
 from opes_lti.cdp.wording import message
 from opes_lti.communities import services as communities
@@ -22,7 +22,7 @@ from opes_lti.core.jsonapi import answers_json, fail
 from opes_lti.events.domain import Context, fitted
 from opes_lti.learners.profile import ProfileError, clean
 from opes_lti.sites import openapi
-from opes_lti.sites.api import block_call
+from opes_lti.sites.api import block_body, block_call
 from opes_lti.sites.services import BlockCall
 
 bp = Blueprint("cdp_blocks", __name__, url_prefix="/api/v1/blocks/communities")
@@ -63,23 +63,12 @@ SUMMARIES = {
     "join": "Join a community (community.joined, once per membership)",
     "leave": "Leave a community (the membership is kept, closed)",
 }
-for _name, _model in BODIES.items():
-    _schema = _model.model_json_schema(ref_template="#/components/schemas/{model}")
-    openapi.EXTRA_SCHEMAS.update(_schema.pop("$defs", {}))
-    openapi.EXTRA_PATHS[f"{bp.url_prefix}/{_name}"] = openapi.post(
-        SUMMARIES[_name],
-        _schema,
-        {"404": "No such community", "409": "The community is closed, or the viewer not a member"},
-    )
-
-
-def _body(name: str) -> Any:
-    try:
-        return BODIES[name].model_validate(request.get_json(silent=True))
-    except ValidationError as exc:
-        fields = ", ".join(sorted({".".join(map(str, e["loc"])) for e in exc.errors()}))
-        fail(400, "bad_request", _("These fields are missing or wrong: %(fields)s",
-                                   fields=fields or "body"))  # fmt: skip
+openapi.describe(
+    str(bp.url_prefix),
+    BODIES,
+    SUMMARIES,
+    {"404": "No such community", "409": "The community is closed, or the viewer not a member"},
+)
 
 
 def _listing(call: BlockCall) -> list[dict[str, Any]]:
@@ -111,7 +100,7 @@ def _community(call: BlockCall, community: Community) -> dict[str, Any]:
 
 def _run(name: str, act: Any) -> Response:
     call = block_call()
-    body = _body(name)
+    body = block_body(BODIES[name])
     db = session()
     try:
         answer = act(call, body)

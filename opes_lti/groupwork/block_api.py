@@ -13,9 +13,9 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Annotated, Any, Literal, TypeVar
 
-from flask import Blueprint, Response, current_app, jsonify, request
+from flask import Blueprint, Response, current_app, jsonify
 from flask_babel import gettext as _
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from opes_lti.core.db import session
 from opes_lti.core.jsonapi import answers_json, fail
@@ -29,7 +29,7 @@ from opes_lti.groupwork.models import Exercise
 from opes_lti.groupwork.wording import import_problem, message, settings_message
 from opes_lti.learners.profile import Profile, ProfileError, clean
 from opes_lti.sites import openapi
-from opes_lti.sites.api import block_call
+from opes_lti.sites.api import block_body, block_call
 from opes_lti.sites.services import BlockCall
 
 bp = Blueprint("groupwork_blocks", __name__, url_prefix="/api/v1/blocks/groupwork")
@@ -264,12 +264,7 @@ _REFUSALS = {
     "409": "The exercise's state forbids it now (submitted, formed, a newer draft)",
     "413": "The body is too large (an upload: over the file limit in base64)",
 }
-for _name, _body in BODIES.items():
-    _schema = _body.model_json_schema(ref_template="#/components/schemas/{model}")
-    openapi.EXTRA_SCHEMAS.update(_schema.pop("$defs", {}))
-    openapi.EXTRA_PATHS[f"{bp.url_prefix}/{_name}"] = openapi.post(
-        SUMMARIES[_name], _schema, _REFUSALS
-    )
+openapi.describe(str(bp.url_prefix), BODIES, SUMMARIES, _REFUSALS)
 
 Handler = TypeVar("Handler", bound=Callable[..., Any])
 
@@ -307,12 +302,7 @@ def endpoint(name: str, limit: int = DEFAULT_BYTES) -> Callable[[Handler], Handl
         @wraps(handler)
         def run() -> Any:
             call = block_call()
-            try:
-                body = BODIES[name].model_validate(request.get_json(silent=True))
-            except ValidationError as exc:
-                fields = ", ".join(sorted({".".join(map(str, e["loc"])) for e in exc.errors()}))
-                said = _("These fields are missing or wrong: %(fields)s", fields=fields or "body")
-                fail(400, "bad_request", said)
+            body = block_body(BODIES[name])
             db = session()
             try:
                 profile = clean(body.profile)

@@ -238,11 +238,15 @@ def _reviews(db: Session, exercise: Exercise, group: Group) -> dict[str, Any]:
                 "work": _handed(db, handed) if handed is not None else None,
             }
         )
-    received = [
+    return {"giving": giving, "received": _received(db, exercise, group)}
+
+
+def _received(db: Session, exercise: Exercise, group: Group) -> list[dict[str, Any]]:
+    """The reviews a group's work received, without who gave them."""
+    return [
         {"score": a.score, "choices": dict(a.choices or {}), "comment": a.comment or ""}
         for a in reviewing.received(db, exercise, group)
     ]
-    return {"giving": giving, "received": received}
 
 
 def readable_group(db: Session, exercise: Exercise, call: BlockCall, group_id: int | None) -> Group:
@@ -399,7 +403,7 @@ def detail(db: Session, exercise: Exercise, group: Group) -> dict[str, Any]:
             }
             for m in history
         ],
-        "reviews_received": _reviews(db, exercise, group)["received"],
+        "reviews_received": _received(db, exercise, group),
         "group_grade": reviewing.group_grade(db, exercise, group),
         "grades": [
             {

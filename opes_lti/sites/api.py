@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, jsonify, request, url_for
 from flask_babel import gettext as _
+from pydantic import BaseModel, ValidationError
 
 from opes_lti.competencies import case
 from opes_lti.core.db import session
@@ -41,6 +42,16 @@ def block_call() -> services.BlockCall:
     services.REGISTRY.record_use(db, site)
     db.commit()
     return call
+
+
+def block_body[Model: BaseModel](model: type[Model]) -> Model:
+    """The call's JSON body as ``model``, or a JSON 400 naming every wrong field."""
+    try:
+        return model.model_validate(request.get_json(silent=True))
+    except ValidationError as exc:
+        fields = ", ".join(sorted({".".join(map(str, e["loc"])) for e in exc.errors()}))
+        said = _("These fields are missing or wrong: %(fields)s", fields=fields or "body")
+        fail(400, "bad_request", said)
 
 
 @bp.get("/whoami")

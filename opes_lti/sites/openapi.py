@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
+
+from pydantic import BaseModel
 
 from opes_lti import __version__
 from opes_lti.core.jsonapi import ERROR_SCHEMA
@@ -126,3 +129,12 @@ def document() -> dict[str, Any]:
             "schemas": {"Error": ERROR_SCHEMA, **EXTRA_SCHEMAS},
         },
     }
+
+
+def describe(prefix: str, bodies: Mapping[str, type[BaseModel]], summaries: Mapping[str, str],
+             refusals: dict[str, str]) -> None:  # fmt: skip
+    """Add the POST calls ``prefix/<name>`` taking ``bodies[name]`` to the document."""
+    for name, model in bodies.items():
+        schema = model.model_json_schema(ref_template="#/components/schemas/{model}")
+        EXTRA_SCHEMAS.update(schema.pop("$defs", {}))
+        EXTRA_PATHS[f"{prefix}/{name}"] = post(summaries[name], schema, refusals)

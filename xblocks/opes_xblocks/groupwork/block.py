@@ -320,6 +320,7 @@ class GroupWorkXBlock(StudioEditableXBlockMixin, OpesBlock):
         latest = _latest(text, group)
         download = self.runtime.handler_url(self, "download")
         named = self._namer(text)
+        labels = _group_labels(text, page.get("staff"))
         return {
             "t": text,
             "notice": shown.get("notice", ""),
@@ -341,7 +342,7 @@ class GroupWorkXBlock(StudioEditableXBlockMixin, OpesBlock):
             ),
             "grade": _grade(text, page.get("grade")),
             "staff": page.get("staff"),
-            "staff_rows": _staff_rows(text, page.get("staff"), exercise["scale"]),
+            "staff_rows": _staff_rows(text, page.get("staff"), exercise["scale"], labels),
             "visitors_line": text["staff_visitors"].format(
                 n=(page.get("staff") or {}).get("visitors", 0)
             ),
@@ -380,15 +381,13 @@ class GroupWorkXBlock(StudioEditableXBlockMixin, OpesBlock):
                 {"user": u["user"], "label": named(u["user"], u.get("subject"))}
                 for u in (page.get("staff") or {}).get("unplaced", [])
             ],
-            "detail": _detail(
-                text, page.get("detail"), exercise, self._staff_labels(page), download, named
-            ),
+            "detail": _detail(text, page.get("detail"), exercise, labels, download, named),
             "file_rows": _file_rows(text, (group or {}).get("files") or [], download),
             "submitted_url": _file_url(download, (group or {}).get("submission")),
             "file_help": text["file_help"].format(mb=filekinds.MOST_BYTES // (1024 * 1024)),
             "giving": _giving(text, group, exercise, download),
             "received": _received(text, group),
-            "staff_reviews": _staff_reviews(text, page.get("staff"), self._staff_labels(page)),
+            "staff_reviews": _staff_reviews(text, page.get("staff"), labels),
             "score_hint": text["staff_score_hint"].format(scale=f"{exercise['scale']:g}"),
             "ask_profile": not page["formed"] and not self.viewer().is_staff,
             "profile": self.profile,
@@ -409,15 +408,6 @@ class GroupWorkXBlock(StudioEditableXBlockMixin, OpesBlock):
             return names[subject] or _code(text, user)
 
         return who
-
-    @staticmethod
-    def _staff_labels(page: dict[str, Any]) -> dict[int, str]:
-        """Each group's name as instructors see it, by id."""
-        text = strings(current_language(), "groupwork")
-        return {
-            g["id"]: g["name"] or text["group_number"].format(n=g["number"])
-            for g in (page.get("staff") or {}).get("groups", [])
-        }
 
     def _take_grade(self, grade: dict[str, Any] | None) -> None:
         """Send the learner's published grade to the gradebook once (again when it changes)."""
@@ -949,12 +939,20 @@ def _int(raw: Any, least: int = 0) -> int:
     return value if value >= least else -1
 
 
+def _group_labels(text: dict[str, str], staff: dict[str, Any] | None) -> dict[int, str]:
+    """Each group's name as instructors see it, by id."""
+    return {
+        g["id"]: g["name"] or text["group_number"].format(n=g["number"])
+        for g in (staff or {}).get("groups", [])
+    }
+
+
 def _staff_rows(
-    text: dict[str, str], staff: dict[str, Any] | None, scale: float
+    text: dict[str, str], staff: dict[str, Any] | None, scale: float, labels: dict[int, str]
 ) -> list[dict[str, Any]]:
     rows = []
     for g in (staff or {}).get("groups", []):
-        label = g["name"] or text["group_number"].format(n=g["number"])
+        label = labels[g["id"]]
         grade = "" if g["grade"] is None else f"{g['grade']:g} / {scale:g}"
         rows.append(
             g
