@@ -207,6 +207,10 @@ def _group_work(make: _Maker, rng: random.Random, learners: int) -> Iterator[Out
             )
 
 
+#: The practice of each community the demo withdraws after publishing it.
+WITHDRAWN_PRACTICE = 7
+
+
 def _communities(
     make: _Maker, rng: random.Random, members: dict[str, list[dict[str, Any]]]
 ) -> Iterator[OutcomeEvent]:
@@ -232,6 +236,14 @@ def _communities(
                     practice,
                     _START + timedelta(days=40 + 9 * p),
                 )
+                if p == WITHDRAWN_PRACTICE:  # taken down by its coordinator: not counted
+                    withdrawn = {"community": community, "record": "practice"}
+                    yield make(
+                        "community.record_withdrawn",
+                        author,
+                        withdrawn | {"id": practice["practice"]},
+                        _START + timedelta(days=40 + 9 * p + 3),
+                    )
         for p in range(5):
             if people:
                 public = p % 2 == 0

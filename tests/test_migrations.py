@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 import sqlalchemy as sa
@@ -28,6 +30,17 @@ def empty_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
         yield url
 
 
+def _for_dialect(dialect: str) -> Any:
+    """Compare what the models make on this dialect: an index made only on PostgreSQL
+    (``ddl_if``, the practices' text search) is not expected on SQLite."""
+
+    def include(obj: Any, _name: str, kind: str, _reflected: bool, _compare_to: Any) -> bool:
+        only = getattr(obj, "_ddl_if", None) if kind == "index" else None
+        return only is None or only.dialect in (None, dialect)
+
+    return include
+
+
 def test_migrations_build_the_schema_from_empty_and_match_the_models(empty_url: str) -> None:
     assert migrate.current(empty_url) is None
     migrate.upgrade(empty_url)
@@ -35,7 +48,12 @@ def test_migrations_build_the_schema_from_empty_and_match_the_models(empty_url: 
     engine = make_engine(empty_url)
     try:
         with engine.connect() as conn:
-            diff = compare_metadata(MigrationContext.configure(conn), Base.metadata)
+            options = {"include_object": _for_dialect(conn.dialect.name)}
+            with warnings.catch_warnings():
+                # Alembic says it skips the PostgreSQL-only index before asking include_object.
+                warnings.filterwarnings("ignore", "autogenerate skipping .*'ix_practices_search'")
+                context = MigrationContext.configure(conn, opts=options)
+                diff = compare_metadata(context, Base.metadata)
             tables = set(sa.inspect(conn).get_table_names())
     finally:
         engine.dispose()

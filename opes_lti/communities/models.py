@@ -1,13 +1,14 @@
-"""The communities and their members, past ones kept (``left_at``), never deleted."""
+"""The communities, their members and their practices; past ones kept, never deleted."""
 
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
-from opes_lti.core.db import Base, UTCDateTime, utcnow
+from opes_lti.core.db import Base, JSONType, UTCDateTime, utcnow
 
 _ACTIVE = sa.text("left_at IS NULL")
 
@@ -58,3 +59,99 @@ class CommunityMember(Base):
     shows_region: Mapped[bool] = mapped_column(default=False)
     joined_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     left_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class Practice(Base):
+    """A practice's sheet, where it is in review, and what the search reads.
+
+    Withdrawn, not deleted: what a community shared stays on record.
+    """
+
+    __tablename__ = "practices"
+    __table_args__ = (
+        sa.CheckConstraint(
+            "state IN ('draft', 'submitted', 'published', 'returned', 'withdrawn')",
+            name="state_known",
+        ),
+        sa.Index("ix_practices_library", "community_id", "state", "published_at"),
+        # PostgreSQL's own Italian text search (stemming); SQLite searches ``stems``.
+        sa.Index(
+            "ix_practices_search",
+            sa.text("to_tsvector('italian', search_text)"),
+            postgresql_using="gin",
+        ).ddl_if(dialect="postgresql"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: The practice in events and exports: the same on every face and platform.
+    ref: Mapped[str] = mapped_column(sa.String(32), unique=True)
+    community_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("communities.id", ondelete="CASCADE"), index=True
+    )
+    #: The pseudonymous author.
+    author: Mapped[str] = mapped_column(sa.String(64), index=True)
+    state: Mapped[str] = mapped_column(sa.String(16), default="draft")
+    title: Mapped[str] = mapped_column(sa.String(300))
+    #: The whole sheet (:class:`~opes_lti.communities.practice.PracticeSpec`) as JSON.
+    sheet: Mapped[dict[str, Any]] = mapped_column(JSONType)
+    region: Mapped[str | None] = mapped_column(sa.String(2))
+    #: The first organisation named, for the search's filter.
+    organisation: Mapped[str | None] = mapped_column(sa.String(200))
+    #: Themes joined by spaces with one at each end (" giovani inclusione "), for LIKE.
+    themes: Mapped[str] = mapped_column(sa.String(700), default=" ")
+    #: Folded text for PostgreSQL's search, and its Italian stems for SQLite's.
+    search_text: Mapped[str] = mapped_column(sa.Text, default="")
+    stems: Mapped[str] = mapped_column(sa.Text, default=" ")
+    #: The coordinator's comment when they returned it.
+    comment: Mapped[str] = mapped_column(sa.String(2000), default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class PracticeChange(Base):
+    """One step in a practice's history: who moved or edited it, and the sheet then."""
+
+    __tablename__ = "practice_changes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    practice_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("practices.id", ondelete="CASCADE"), index=True
+    )
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    by: Mapped[str] = mapped_column(sa.String(64))
+    move: Mapped[str] = mapped_column(sa.String(16))
+    state: Mapped[str] = mapped_column(sa.String(16))
+    comment: Mapped[str] = mapped_column(sa.String(2000), default="")
+    sheet: Mapped[dict[str, Any]] = mapped_column(JSONType)
+
+
+class PracticeScore(Base):
+    """A coordinator's scores of a practice, one set per coordinator (a later one replaces)."""
+
+    __tablename__ = "practice_scores"
+
+    practice_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("practices.id", ondelete="CASCADE"), primary_key=True
+    )
+    reviewer: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
+    scores: Mapped[dict[str, Any]] = mapped_column(JSONType)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class PracticeFile(Base):
+    """A file attached to a practice; withdrawn, not deleted."""
+
+    __tablename__ = "practice_files"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    practice_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("practices.id", ondelete="CASCADE"), index=True
+    )
+    name: Mapped[str] = mapped_column(sa.String(200))
+    kind: Mapped[str] = mapped_column(sa.String(100))
+    size: Mapped[int]
+    data: Mapped[bytes] = mapped_column(sa.LargeBinary)
+    added_by: Mapped[str] = mapped_column(sa.String(64))
+    added_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

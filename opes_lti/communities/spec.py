@@ -40,17 +40,24 @@ class CommunitySpec(BaseModel):
     @field_validator("space_url")
     @classmethod
     def _web_address(cls, value: str) -> str:
-        # Only a web address opens from the page: no javascript:, data: or file: links.
-        lowered = value.lower()
-        if value and not (lowered.startswith("https://") or lowered.startswith("http://")):
-            raise ValueError("the space must be an http or https address")
-        if any(c.isspace() or ord(c) < 32 for c in value):
-            raise ValueError("an address has no spaces or control characters")
-        return value
+        return web_address(value)
+
+
+def web_address(value: str) -> str:
+    """``value`` if it is empty or an http(s) address, the only links a page opens.
+
+    No ``javascript:``, ``data:`` or ``file:`` link reaches a page, whatever its case.
+    """
+    lowered = value.lower()
+    if value and not (lowered.startswith("https://") or lowered.startswith("http://")):
+        raise ValueError("the address must begin with http:// or https://")
+    if any(c.isspace() or ord(c) < 32 for c in value):
+        raise ValueError("an address has no spaces or control characters")
+    return value
 
 
 class SpecError(ValueError):
-    """A community that cannot be saved: each field and what is wrong with it."""
+    """A record that cannot be saved: each field and what is wrong with it."""
 
     def __init__(self, errors: list[tuple[str, str]]) -> None:
         super().__init__("; ".join(f"{field}: {message}" for field, message in errors))
@@ -59,9 +66,14 @@ class SpecError(ValueError):
 
 def parse(raw: object) -> CommunitySpec:
     """The community in ``raw``, or :class:`SpecError` naming each field."""
+    return checked(CommunitySpec, raw)
+
+
+def checked[Spec: BaseModel](model: type[Spec], raw: object) -> Spec:
+    """``raw`` as ``model``, or :class:`SpecError` naming each field (every record's parse)."""
     try:
-        return CommunitySpec.model_validate(raw)
+        return model.model_validate(raw)
     except ValidationError as exc:
         raise SpecError(
-            [(".".join(map(str, e["loc"])) or "community", str(e["msg"])) for e in exc.errors()]
+            [(".".join(map(str, e["loc"])) or "record", str(e["msg"])) for e in exc.errors()]
         ) from None

@@ -127,3 +127,29 @@ def of(event: Any, payload: Mapping[str, Any]) -> Iterator[FactRow]:
             variant=payload.get("status", "started"),
             detail=detail,
         )
+
+
+#: The fact each kind of withdrawn record was counted as.
+_WITHDRAWN_KEYS = {
+    "practice": lambda actor, community, id_: f"{community}|{id_}",
+    "attendance": lambda actor, community, id_: f"{actor}|{community}|{id_}",
+    "partnership": lambda actor, community, id_: id_,
+    "intervention": lambda actor, community, id_: id_,
+}
+
+
+def withdrawn(event: Any, payload: Mapping[str, Any]) -> tuple[str, str] | None:
+    """The fact a correction takes back, as (kind, key), or None for any other event.
+
+    A meeting stays held when one attendance is withdrawn: only the attendance goes.
+    """
+    if event.type != "community.record_withdrawn":
+        return None
+    record = payload["record"]
+    key = _WITHDRAWN_KEYS[record](event.actor_id, payload.get("community") or "", payload["id"])
+    return record, key
+
+
+def stored_key(key: str) -> str:
+    """A fact's key as the facts table holds it."""
+    return _fitted(key)

@@ -15,7 +15,7 @@ import threading
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import asdict, dataclass, fields
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -231,8 +231,17 @@ def count_batch(db: Session, limit: int = BATCH) -> int:
     answers: dict[str, tuple[PairKey, list[tuple[str, Answered]]]] = {}
     joins: dict[tuple[str, str], datetime] = {}
     seen: dict[tuple[str, str], facts.FactRow] = {}
+    # A correction takes back the record's fact as it stood then: the same record
+    # published again later (in this batch or after) counts again.
+    withdrawn: dict[tuple[str, str], datetime] = {}
+    for row in events:
+        gone = facts.withdrawn(row, row.payload)
+        if gone is not None:
+            withdrawn[gone] = max(withdrawn.get(gone, row.occurred_at), row.occurred_at)
     for row in events:
         for fact in facts.of(row, row.payload):
+            if fact.at <= withdrawn.get((fact.kind, fact.key), _NEVER):
+                continue
             earlier = seen.get((fact.kind, fact.key))
             if earlier is None or fact.at < earlier.at:
                 seen[(fact.kind, fact.key)] = fact
@@ -246,6 +255,7 @@ def count_batch(db: Session, limit: int = BATCH) -> int:
             at = joins.get((row.actor_id, row.community))
             joins[(row.actor_id, row.community)] = min(at or row.occurred_at, row.occurred_at)
     _fold(db, answers, joins)
+    _forget(db, {k: at for k, at in withdrawn.items() if k not in seen})
     _record(db, list(seen.values()))
     _mark(db, len(events))
     return len(events)
@@ -346,6 +356,20 @@ def _fold(
         )
     bulk.upsert(db, GapPair.__table__, changed, ["key"], replace=["state"])
     deltas.write(db)
+
+
+#: Before any event: what a record never withdrawn was withdrawn at.
+_NEVER = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def _forget(db: Session, withdrawn: dict[tuple[str, str], datetime]) -> None:
+    """Delete the facts corrections took back (the triggers take them off the counts)."""
+    for (kind, key), at in sorted(withdrawn.items()):
+        db.execute(
+            sa.delete(Fact).where(
+                Fact.kind == kind, Fact.key == facts.stored_key(key), Fact.at <= at
+            )
+        )
 
 
 def _record(db: Session, found: list[facts.FactRow]) -> None:

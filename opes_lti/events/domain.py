@@ -241,6 +241,18 @@ class InterventionPayload(_Strict):
     status: Literal["started", "completed"] = "started"
 
 
+class CorrectionPayload(_Strict):
+    """A record counted before that no longer stands: withdrawn, or found to be wrong.
+
+    ``record`` names what it was; ``id`` is the practice, the partnership or the
+    intervention, or for an attendance the meeting (the actor is the one who attended).
+    """
+
+    community: Identifier | None = None
+    record: Literal["practice", "attendance", "partnership", "intervention"]
+    id: Identifier
+
+
 class ProfilePayload(_Strict):
     """A learner's profile as they set it."""
 
@@ -335,6 +347,13 @@ class InterventionRecorded(_Envelope):
     payload: InterventionPayload
 
 
+class RecordWithdrawn(_Envelope):
+    """A correction: a practice, an attendance, a partnership or an intervention withdrawn."""
+
+    type: Literal["community.record_withdrawn"]
+    payload: CorrectionPayload
+
+
 class LearnerProfileUpdated(_Envelope):
     """A learner set or changed their profile."""
 
@@ -352,6 +371,7 @@ EVENT_CLASSES: tuple[type[_Envelope], ...] = (
     MeetingAttended,
     PartnershipRecorded,
     InterventionRecorded,
+    RecordWithdrawn,
     LearnerProfileUpdated,
 )
 EVENT_TYPES: tuple[str, ...] = tuple(
@@ -369,6 +389,7 @@ OutcomeEvent = Annotated[
     | MeetingAttended
     | PartnershipRecorded
     | InterventionRecorded
+    | RecordWithdrawn
     | LearnerProfileUpdated,
     Field(discriminator="type"),
 ]

@@ -20,6 +20,7 @@ from opes_lti.events.domain import (
     OutcomeEvent,
     PartnershipRecorded,
     PracticeShared,
+    RecordWithdrawn,
     SelfAssessmentSubmitted,
 )
 
@@ -35,6 +36,7 @@ _VERBS: dict[str, tuple[str, str, str]] = {
     "attended": ("http://adlnet.gov/expapi/verbs/attended", "attended", "ha partecipato a"),
     "posted": ("https://w3id.org/xapi/acrossx/verbs/posted", "posted", "ha pubblicato"),
     "updated": ("http://activitystrea.ms/schema/1.0/update", "updated", "ha aggiornato"),
+    "retracted": ("http://activitystrea.ms/schema/1.0/retract", "retracted", "ha ritirato"),
 }
 
 _ACTIVITY_TYPES = {
@@ -217,6 +219,15 @@ class XapiMapper:
                 obj = self.activity("intervention", p.community, p.intervention, name=p.title)
                 ext = {"regions": list(p.regions), "status": p.status}
                 return "posted", obj, {}, {"context_extensions": ext}
+            case RecordWithdrawn(payload=p):
+                # The record's own activity, so a store can find what is taken back.
+                if p.record == "attendance":
+                    obj = self.activity("meeting", p.community or "", p.id)
+                elif p.record == "partnership":
+                    obj = self.activity("partnership", p.id)
+                else:
+                    obj = self.activity(p.record, p.community or "", p.id)
+                return "retracted", obj, {}, {"context_extensions": {"record": p.record}}
             case LearnerProfileUpdated(payload=p):
                 obj = self.activity("profile", event.actor.id)
                 ext = p.model_dump(exclude_none=True)

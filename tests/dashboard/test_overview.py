@@ -202,3 +202,42 @@ def test_the_fact_cells_always_equal_the_facts_they_count(
         kept = {tuple(r[:-1]): r[-1] for r in db.execute(sa.select(*cells, FactCell.n)) if r[-1]}
     assert kept == counted
     assert counted  # the programme had facts to count
+
+
+@settings(
+    max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    steps=st.lists(st.sampled_from(["share", "withdraw"]), min_size=1, max_size=6),
+    batch=st.integers(1, 6),
+)
+def test_a_withdrawn_record_stops_counting_and_counts_again_once_shared_again(
+    database: Database, steps: list[str], batch: int
+) -> None:
+    """Events counted in the order they arrive (the outbox's), in batches of any size."""
+    from datetime import UTC, datetime, timedelta
+
+    from tests.support.factories import event_json
+
+    programmes.reset(database)
+    start = datetime(2026, 5, 4, 10, tzinfo=UTC)
+    actor = {"id": "aps-roma-1", "role": "manager", "organisation": "aps-roma", "region": "12"}
+    events = [
+        event_json(
+            "community.practice_shared" if step == "share" else "community.record_withdrawn",
+            actor=actor,
+            occurred_at=(start + timedelta(minutes=n)).isoformat(),
+            payload={"community": "giovani", "practice": "p1", "title": "Sportello"}
+            if step == "share"
+            else {"community": "giovani", "record": "practice", "id": "p1"},
+        )
+        for n, step in enumerate(steps)
+    ]
+    caller = programmes.caller(database, events, f"s{uuid.uuid4().hex[:10]}")
+    for first in range(0, len(events), batch):
+        with database.sessions.begin() as db:
+            ingest(db, caller, events[first : first + batch])
+        rollups.count_all(database.sessions, limit=batch)
+    with database.sessions() as db:
+        seen = programme.overview(db, reach.national(), gap.Filters(), k=1)
+    assert seen.totals["practices"] == (1 if steps[-1] == "share" else 0)

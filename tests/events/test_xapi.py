@@ -87,6 +87,24 @@ def test_xapi_community_contributions_are_posted(type_: str) -> None:
     )
 
 
+@pytest.mark.parametrize(
+    ("record", "kind"),
+    [
+        ("practice", "resource"),
+        ("attendance", "meeting"),
+        ("partnership", "partnership"),
+        ("intervention", "intervention"),
+    ],
+)
+def test_xapi_a_withdrawn_record_is_retracted_on_the_record_s_own_activity(
+    record: str, kind: str
+) -> None:
+    statement = _statement("community.record_withdrawn", record=record, id="r-1")
+    assert statement["verb"]["id"] == "http://activitystrea.ms/schema/1.0/retract"
+    assert statement["object"]["id"].endswith("/r-1")
+    assert statement["object"]["definition"]["type"].endswith(kind)
+
+
 def test_xapi_activity_ids_quote_what_senders_chose() -> None:
     statement = _statement("community.practice_shared", practice="p 1/2?x")
     assert statement["object"]["id"].endswith("/practice/inclusione/p%201%2F2%3Fx")

@@ -69,6 +69,7 @@ PAYLOADS: dict[str, dict[str, Any]] = {
         "title": "Doposcuola solidale",
         "regions": ["16", "15"],
     },
+    "community.record_withdrawn": {"community": "inclusione", "record": "practice", "id": "p-7"},
     "learner.profile_updated": {"role": "volunteer", "organisation": "aps-12", "region": "16"},
 }
 

@@ -1,0 +1,90 @@
+"""Who may do what in a community, and how a shared record moves (pure).
+
+Three roles act in a community: a member, the community's coordinator, and a national
+coordinator, who coordinates every community. Anyone else who opens it is a visitor,
+who reads what is published and may join. Every service checks :func:`may` before it
+writes, so a page and the block cannot disagree on a right.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+Role = Literal["visitor", "member", "coordinator", "national"]
+Right = Literal[
+    "read",  # the published practices, the meetings, the confirmed records
+    "share",  # write a practice, record a partnership or an intervention, check in
+    "review",  # publish or return a practice, score it, withdraw anyone's record
+    "schedule",  # schedule meetings and record their attendance
+    "confirm",  # confirm a partnership or an intervention
+    "appoint",  # make a member the community's coordinator, or a coordinator a member
+]
+_ALL: frozenset[Role] = frozenset({"visitor", "member", "coordinator", "national"})
+_MEMBERS: frozenset[Role] = frozenset({"member", "coordinator", "national"})
+_COORDINATORS: frozenset[Role] = frozenset({"coordinator", "national"})
+RIGHTS: dict[Right, frozenset[Role]] = {
+    "read": _ALL,
+    "share": _MEMBERS,
+    "review": _COORDINATORS,
+    "schedule": _COORDINATORS,
+    "confirm": _COORDINATORS,
+    "appoint": frozenset({"national"}),
+}
+
+
+def role_of(national: bool, membership_role: str | None) -> Role:
+    """A person's role in one community: national everywhere, else by their membership."""
+    if national:
+        return "national"
+    if membership_role == "coordinator":
+        return "coordinator"
+    return "member" if membership_role == "member" else "visitor"
+
+
+def may(role: Role, right: Right) -> bool:
+    """Whether ``role`` has ``right``."""
+    return role in RIGHTS[right]
+
+
+State = Literal["draft", "submitted", "published", "returned", "withdrawn"]
+Move = Literal["edit", "submit", "publish", "return", "withdraw"]
+
+#: Each move: the states it starts from, the state it leads to (None: stays), and who
+#: makes it: the author, or whoever has the right to review.
+MOVES: dict[Move, tuple[frozenset[State], State | None, Literal["author", "review"]]] = {
+    "edit": (frozenset({"draft", "returned"}), None, "author"),
+    "submit": (frozenset({"draft", "returned"}), "submitted", "author"),
+    "publish": (frozenset({"submitted"}), "published", "review"),
+    "return": (frozenset({"submitted"}), "returned", "review"),
+    "withdraw": (frozenset({"draft", "submitted", "returned", "published"}), "withdrawn", "author"),
+}
+
+Refusal = Literal["not_allowed", "wrong_state"]
+
+
+class MoveRefused(Exception):
+    """A move that cannot be made: by this person, or from this state."""
+
+    def __init__(self, why: Refusal, move: Move, state: State) -> None:
+        super().__init__(f"{move} refused ({why}) for a record that is {state}")
+        self.why = why
+        self.move = move
+        self.state = state
+
+
+def moved(state: State, move: Move, role: Role, author: bool) -> State:
+    """The state after ``move``, made by someone of ``role`` (``author``: who wrote it).
+
+    A reviewer may also withdraw what others wrote: a coordinator takes down a
+    published practice that should not be public.
+    """
+    starts, ends, by = MOVES[move]
+    if by == "review":
+        allowed = may(role, "review")
+    else:
+        allowed = (author and may(role, "share")) or (move == "withdraw" and may(role, "review"))
+    if not allowed:
+        raise MoveRefused("not_allowed", move, state)
+    if state not in starts:
+        raise MoveRefused("wrong_state", move, state)
+    return ends or state
