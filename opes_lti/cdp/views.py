@@ -10,9 +10,12 @@ from flask import Blueprint, current_app, render_template, request
 from flask_babel import force_locale
 from flask_babel import gettext as _
 
+from opes_lti.cdp.asking import asker_of
 from opes_lti.cdp.wording import message
+from opes_lti.communities import access, library
 from opes_lti.communities import services as communities
 from opes_lti.communities.models import Community
+from opes_lti.communities.rules import may
 from opes_lti.core.db import session
 from opes_lti.learners import services as learners
 from opes_lti.lti import pages
@@ -21,6 +24,9 @@ from opes_lti.lti.framing import embeddable
 from opes_lti.lti.launch import Launch
 from opes_lti.lti.runtime import source_name
 from opes_lti.regions import REGIONS
+
+#: Practices the community page shows before "the whole library".
+LATEST = 5
 
 bp = Blueprint("cdp", __name__, url_prefix="/community", template_folder="templates")
 embeddable(bp)
@@ -45,11 +51,19 @@ def community_page(launch: Launch, token: str, community: Community, notice: str
                    error: str = "") -> str:  # fmt: skip
     """One community: what it is, its space, its members as each agreed to be shown."""
     db = session()
+    asker = asker_of(launch)
+    role = access.role(db, community, asker)
+    latest, published = library.library(db, community, limit=LATEST)
     return render_template(
         "cdp/community.html",
         community=community,
         members=communities.shown_members(db, community, launch.user),
         mine=communities.membership(db, community, launch.user),
+        role=role,
+        can=lambda right: may(role, right),
+        latest=latest,
+        published=published,
+        waiting=len(library.to_review(db, community, asker)) if may(role, "review") else 0,
         regions=REGIONS,
         token=token,
         fixed=bool(_fixed(launch)),

@@ -135,8 +135,12 @@ def parse(raw: object) -> PracticeSpec:
 
 
 def plain(rich: str) -> str:
-    """The words of sanitised rich text, without tags."""
-    return html.unescape(nh3.clean(rich, tags=set()))
+    """The words of sanitised rich text, without tags.
+
+    A space stands where each tag was: paragraphs' words must not run together, or
+    "città.</p><p>Seconda" would be one token ("citta.seconda") no search finds.
+    """
+    return html.unescape(nh3.clean(rich.replace("<", " <"), tags=set()))
 
 
 def fold(text: str) -> str:

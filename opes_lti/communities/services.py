@@ -221,6 +221,7 @@ def shown_members(db: Session, community: Community, viewer: str) -> list[dict[s
         {
             "number": n,
             "you": m.user == viewer,
+            "coordinator": m.role == "coordinator",
             "organisation": (m.organisation or "") if m.shows_organisation else "",
             "region": (m.region or "") if m.shows_region else "",
         }

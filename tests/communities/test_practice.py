@@ -69,6 +69,11 @@ def test_practice_a_draft_may_lack_what_review_needs() -> None:
     )
 
 
+def test_practice_paragraphs_do_not_run_together_in_search() -> None:
+    spec = practice.parse({"title": "T", "problem": "<p>in città.</p><p>Seconda</p>"})
+    assert "citta. seconda" in " ".join(practice.search_text(spec).split())
+
+
 @given(st.text(max_size=60))
 def test_practice_folding_is_idempotent_and_drops_accents(text: str) -> None:
     once = practice.fold(text)
