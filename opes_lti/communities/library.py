@@ -43,7 +43,8 @@ def _sheet(spec: PracticeSpec) -> dict[str, Any]:
     return spec.model_dump(mode="json")
 
 
-def _index(row: Practice, spec: PracticeSpec) -> None:
+def fill(row: Practice, spec: PracticeSpec) -> None:
+    """Write ``spec`` into ``row``, with what search and filters read of it."""
     row.title = spec.title
     row.sheet = _sheet(spec)
     row.region = spec.region
@@ -73,7 +74,7 @@ def write(db: Session, community: Community, asker: Asker, spec: PracticeSpec) -
         raise communities.CommunityError("disabled", community.slug)
     require(db, community, asker, "share")
     row = Practice(ref=uuid.uuid4().hex, community_id=community.id, author=asker.user)
-    _index(row, spec)
+    fill(row, spec)
     db.add(row)
     db.flush()
     _history(db, row, asker.user, "write")
@@ -126,7 +127,7 @@ def edit(db: Session, ref: str, asker: Asker, spec: PracticeSpec) -> Practice:
     """The author changes a draft or a returned practice."""
     row = find(db, ref)
     _move(db, row, asker, "edit")
-    _index(row, spec)
+    fill(row, spec)
     _history(db, row, asker.user, "edit")
     return row
 
