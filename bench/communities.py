@@ -61,8 +61,19 @@ QUERIES = [
 ]  # fmt: skip
 
 
+_SYLLABLES = ["ba", "be", "ca", "co", "da", "de", "fa", "fi", "ga", "lo", "ma", "me", "na", "no", "pa", "pe", "ra", "ri", "sa", "so", "ta", "te", "va", "vi", "zo"]
+#: Other words of a sheet, so that each query's words stand in a few practices, not all.
+_FILLER = sorted(
+    {
+        "".join(random.Random(n).choices(_SYLLABLES, k=3 + n % 2)) + random.Random(n).choice("aeio")
+        for n in range(4000)
+    }
+)
+
+
 def _sentence(rng: random.Random, n: int) -> str:
-    return " ".join(rng.choice(_WORDS) for _ in range(n)).capitalize() + "."
+    words = (rng.choice(_WORDS) if rng.random() < 0.03 else rng.choice(_FILLER) for _ in range(n))
+    return " ".join(words).capitalize() + "."
 
 
 def _sheet(rng: random.Random, n: int) -> dict[str, Any]:

@@ -52,6 +52,7 @@ def fill(row: Practice, spec: PracticeSpec) -> None:
     row.themes = " " + " ".join(spec.themes) + " " if spec.themes else " "
     row.search_text = search_text(spec)
     row.stems = search.stems_of(row.search_text)
+    row.search_vector = search.vector_of(row.search_text)
     row.updated_at = utcnow()
 
 

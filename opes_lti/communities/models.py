@@ -6,6 +6,7 @@ from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Mapped, mapped_column
 
 from opes_lti.core.db import Base, JSONType, UTCDateTime, utcnow
@@ -75,11 +76,9 @@ class Practice(Base):
         ),
         sa.Index("ix_practices_library", "community_id", "state", "published_at"),
         # PostgreSQL's own Italian text search (stemming); SQLite searches ``stems``.
-        sa.Index(
-            "ix_practices_search",
-            sa.text("to_tsvector('italian', search_text)"),
-            postgresql_using="gin",
-        ).ddl_if(dialect="postgresql"),
+        sa.Index("ix_practices_search", "search_vector", postgresql_using="gin").ddl_if(
+            dialect="postgresql"
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -102,6 +101,11 @@ class Practice(Base):
     #: Folded text for PostgreSQL's search, and its Italian stems for SQLite's.
     search_text: Mapped[str] = mapped_column(sa.Text, default="")
     stems: Mapped[str] = mapped_column(sa.Text, default=" ")
+    #: On PostgreSQL, ``to_tsvector('italian', search_text)`` kept as it is written: a
+    #: search that recomputed it per row took 0.5 ms a practice. Empty on SQLite.
+    search_vector: Mapped[Any] = mapped_column(
+        postgresql.TSVECTOR().with_variant(sa.Text, "sqlite"), nullable=True
+    )
     #: The coordinator's comment when they returned it.
     comment: Mapped[str] = mapped_column(sa.String(2000), default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -17,6 +17,7 @@ from typing import Any
 
 import snowballstemmer  # type: ignore[import-untyped]
 import sqlalchemy as sa
+from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session
 
 from opes_lti.communities.models import Practice
@@ -52,6 +53,32 @@ def stems_of(folded: str) -> str:
     return " " + " ".join(stems) + " " if stems else " "
 
 
+def vector_of(folded: str) -> Any:
+    """What ``search_vector`` is set to: PostgreSQL computes it as the row is written.
+
+    A SQL expression, evaluated in the INSERT or UPDATE; SQLite has no such function,
+    and gets NULL (its search reads ``stems``).
+    """
+    return _PostgresOnly(folded)
+
+
+class _PostgresOnly(sa.sql.expression.FunctionElement[Any]):
+    inherit_cache = True
+    name = "opes_tsvector"
+
+
+@compiles(_PostgresOnly, "postgresql")
+def _tsvector(element: Any, compiler: Any, **kw: Any) -> str:
+    return compiler.process(
+        sa.func.to_tsvector(sa.literal_column("'italian'"), *element.clauses), **kw
+    )
+
+
+@compiles(_PostgresOnly)
+def _nothing(element: Any, compiler: Any, **kw: Any) -> str:
+    return "NULL"
+
+
 def matches(db: Session, text: str) -> Any:
     """The condition a practice meets when it matches the words of ``text``."""
     folded = fold(text[:MOST_CHARACTERS])
@@ -63,7 +90,7 @@ def matches(db: Session, text: str) -> Any:
         # plain match the GIN index answers.
         if not db.scalar(sa.select(sa.func.numnode(query))):
             return sa.true()
-        return sa.func.to_tsvector(italian, Practice.search_text).op("@@")(query)
+        return Practice.search_vector.op("@@")(query)
     wanted: list[Any] = []
     for minus, word in _terms(folded):
         stem = f" {_stemmer().stemWord(word)} "

@@ -5,7 +5,7 @@ Revises: 0020
 Create Date: 2026-12-07
 
 On PostgreSQL the library is searched with its own Italian text search, over a GIN
-index on the practices' folded text; SQLite searches the stems each practice keeps.
+index on each practice's stored ``tsvector``; SQLite searches the stems it keeps.
 """
 
 from __future__ import annotations
@@ -37,6 +37,9 @@ def upgrade() -> None:
         sa.Column("themes", sa.String(length=700), nullable=False),
         sa.Column("search_text", sa.Text(), nullable=False),
         sa.Column("stems", sa.Text(), nullable=False),
+        sa.Column(
+            "search_vector", postgresql.TSVECTOR().with_variant(sa.Text(), "sqlite"), nullable=True
+        ),
         sa.Column("comment", sa.String(length=2000), nullable=False),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
@@ -61,7 +64,7 @@ def upgrade() -> None:
         op.create_index(
             "ix_practices_search",
             "practices",
-            [sa.text("to_tsvector('italian', search_text)")],
+            ["search_vector"],
             postgresql_using="gin",
         )
     op.create_table(
