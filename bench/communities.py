@@ -61,7 +61,8 @@ QUERIES = [
 ]  # fmt: skip
 
 
-_SYLLABLES = ["ba", "be", "ca", "co", "da", "de", "fa", "fi", "ga", "lo", "ma", "me", "na", "no", "pa", "pe", "ra", "ri", "sa", "so", "ta", "te", "va", "vi", "zo"]
+_SYLLABLE_TEXT = "ba be ca co da de fa fi ga lo ma me na no pa pe ra ri sa so ta te va vi zo"
+_SYLLABLES = tuple(_SYLLABLE_TEXT.split())
 #: Other words of a sheet, so that each query's words stand in a few practices, not all.
 _FILLER = sorted(
     {
