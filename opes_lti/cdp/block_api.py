@@ -13,10 +13,11 @@ from flask import Blueprint, Response, jsonify
 from flask_babel import gettext as _
 from pydantic import BaseModel, ConfigDict
 
-from opes_lti.cdp.wording import message
+from opes_lti.cdp.wording import field_problems, message, record_message
 from opes_lti.communities import services as communities
+from opes_lti.communities.access import RecordError
 from opes_lti.communities.models import Community
-from opes_lti.communities.spec import Slug
+from opes_lti.communities.spec import Slug, SpecError
 from opes_lti.core.db import session
 from opes_lti.core.jsonapi import answers_json, fail
 from opes_lti.events.domain import Context, fitted
@@ -78,7 +79,7 @@ def _listing(call: BlockCall) -> list[dict[str, Any]]:
             "slug": c.slug,
             "name": c.name,
             "theme": c.theme,
-            "members": len(communities.members(db, c)),
+            "members": communities.member_count(db, c),
             "member": communities.membership(db, c, call.actor) is not None,
         }
         for c in communities.listing(db)
@@ -98,9 +99,13 @@ def _community(call: BlockCall, community: Community) -> dict[str, Any]:
     }
 
 
-def _run(name: str, act: Any) -> Response:
+def run(bodies: dict[str, type[BaseModel]], name: str, act: Any) -> Response:
+    """Answer call ``name``: its body checked, ``act`` run, refusals as JSON.
+
+    Nothing of a refused call is kept. The library's calls run here too.
+    """
     call = block_call()
-    body = block_body(BODIES[name])
+    body = block_body(bodies[name])
     db = session()
     try:
         answer = act(call, body)
@@ -109,10 +114,20 @@ def _run(name: str, act: Any) -> Response:
     except communities.CommunityError as exc:
         db.rollback()
         fail(exc.status, exc.what, message(exc))
+    except RecordError as exc:
+        db.rollback()
+        fail(exc.status, exc.what, record_message(exc))
+    except SpecError as exc:
+        db.rollback()
+        fail(422, "bad_sheet", "; ".join(why for _, why in field_problems(exc)))
     except ProfileError as exc:
         db.rollback()
         fail(400, "bad_profile", _("The profile cannot be used (%(field)s): %(detail)s",
                                    field=exc.field, detail=str(exc)))  # fmt: skip
+
+
+def _run(name: str, act: Any) -> Response:
+    return run(BODIES, name, act)
 
 
 @bp.post("/list")

@@ -215,8 +215,21 @@ _CHUNK = 500
 def shown_members(db: Session, community: Community, viewer: str) -> list[dict[str, Any]]:
     """The current members as the others see them, by number, the viewer marked.
 
-    Of each, only the organisation and the region they agreed to show.
+    Of each, only the organisation and the region they agreed to show. Read as plain
+    rows, not objects: a community page lists thousands.
     """
+    rows = db.execute(
+        sa.select(
+            CommunityMember.user,
+            CommunityMember.role,
+            CommunityMember.organisation,
+            CommunityMember.region,
+            CommunityMember.shows_organisation,
+            CommunityMember.shows_region,
+        )
+        .where(CommunityMember.community_id == community.id, CommunityMember.left_at.is_(None))
+        .order_by(CommunityMember.joined_at, CommunityMember.id)
+    )
     return [
         {
             "number": n,
@@ -225,5 +238,13 @@ def shown_members(db: Session, community: Community, viewer: str) -> list[dict[s
             "organisation": (m.organisation or "") if m.shows_organisation else "",
             "region": (m.region or "") if m.shows_region else "",
         }
-        for n, m in enumerate(members(db, community), start=1)
+        for n, m in enumerate(rows, start=1)
     ]
+
+
+def member_count(db: Session, community: Community) -> int:
+    """How many belong to the community now."""
+    count = sa.select(sa.func.count()).where(
+        CommunityMember.community_id == community.id, CommunityMember.left_at.is_(None)
+    )
+    return db.scalar(count) or 0

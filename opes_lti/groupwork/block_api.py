@@ -8,19 +8,18 @@ saved. Refusals are JSON errors with the same codes and sentences as the LTI pag
 from __future__ import annotations
 
 import base64
-import binascii
 from collections.abc import Callable
 from functools import wraps
 from typing import Annotated, Any, Literal, TypeVar
 
 from flask import Blueprint, Response, current_app, jsonify
 from flask_babel import gettext as _
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field
 
 from opes_lti.core.db import session
 from opes_lti.core.jsonapi import answers_json, fail
 from opes_lti.core.limits import DEFAULT_BYTES, body_limit
-from opes_lti.groups import csvgroups, drafts, filekinds
+from opes_lti.groups import csvgroups, drafts
 from opes_lti.groups.settings import SettingsError
 from opes_lti.groupwork import blocks, files, marks, membership, reviewing, work
 from opes_lti.groupwork.errors import GroupworkError
@@ -30,6 +29,7 @@ from opes_lti.groupwork.wording import import_problem, message, settings_message
 from opes_lti.learners.profile import Profile, ProfileError, clean
 from opes_lti.sites import openapi
 from opes_lti.sites.api import block_body, block_call
+from opes_lti.sites.bodies import ENCODED, Base64File, decoded
 from opes_lti.sites.services import BlockCall
 
 bp = Blueprint("groupwork_blocks", __name__, url_prefix="/api/v1/blocks/groupwork")
@@ -88,28 +88,15 @@ class SubmitBody(_Body):
     file: _ID | None = None
 
 
-#: Base64 of a file one byte over the limit: such a file is refused by its size, in words.
-_ENCODED = 4 * ((filekinds.MOST_BYTES + 1 + 2) // 3)
-
-
 class UploadBody(_Body):
     """A member shares a file with the group: its name and its bytes in base64."""
 
     filename: Annotated[str, Field(min_length=1, max_length=500)]
-    data: Annotated[str, Field(max_length=_ENCODED)]
-
-    @field_validator("data")
-    @classmethod
-    def _base64(cls, value: str) -> str:
-        try:
-            base64.b64decode(value, validate=True)
-        except (binascii.Error, ValueError):
-            raise ValueError("not base64") from None
-        return value
+    data: Base64File
 
     def decoded(self) -> bytes:
         """The file's bytes."""
-        return base64.b64decode(self.data)
+        return decoded(self.data)
 
 
 class VersionBody(_Body):
@@ -291,7 +278,7 @@ class Asked:
 
 
 #: An upload's body: the file in base64 beside the settings (a long brief included).
-UPLOAD_BYTES = _ENCODED + DEFAULT_BYTES + 64 * 1024
+UPLOAD_BYTES = ENCODED + DEFAULT_BYTES + 64 * 1024
 
 
 def endpoint(name: str, limit: int = DEFAULT_BYTES) -> Callable[[Handler], Handler]:
