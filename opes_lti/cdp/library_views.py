@@ -7,15 +7,13 @@ shows the page again saying why, with nothing of the refused change kept.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from functools import wraps
 from typing import Any
 
-from flask import Response, current_app, render_template, request
+from flask import Response, render_template, request
 from flask_babel import gettext as _
 
 from opes_lti.cdp.asking import asker_of
-from opes_lti.cdp.views import bp, community_page, listing_page, refusals
+from opes_lti.cdp.views import bp, community_page, listing_page, refusing
 from opes_lti.cdp.wording import field_problems, record_message
 from opes_lti.communities import access, library, practice, sheetform
 from opes_lti.communities import services as communities
@@ -98,24 +96,6 @@ def form_page(launch: Launch, token: str, community: Community, values: dict[str
     )  # fmt: skip
 
 
-def refused[View: Callable[..., Any]](view: View) -> View:
-    """:func:`~opes_lti.cdp.views.refusals`, and a refused practice change shown back.
-
-    The practice (or the community) is shown again saying why; nothing of it is kept.
-    """
-
-    @wraps(view)
-    def run(launch: Launch, token: str) -> Any:
-        try:
-            return view(launch, token)
-        except RecordError as exc:
-            session().rollback()
-            current_app.logger.info("practice refused: %s", exc.what)
-            return _after_refusal(launch, token, exc), exc.status
-
-    return refusals(run)  # type: ignore[return-value]
-
-
 def _after_refusal(launch: Launch, token: str, exc: RecordError) -> str:
     ref = request.form.get("practice", "")
     db = session()
@@ -128,6 +108,9 @@ def _after_refusal(launch: Launch, token: str, exc: RecordError) -> str:
             return listing_page(launch, token, record_message(exc))
         return community_page(launch, token, community, error=record_message(exc))
     return practice_page(launch, token, row, error=record_message(exc))
+
+
+refused = refusing(_after_refusal)
 
 
 @bp.post("/library")

@@ -12,11 +12,12 @@ from flask_babel import gettext as _
 
 from opes_lti.cdp.asking import asker_of
 from opes_lti.cdp.wording import message
-from opes_lti.communities import access, library
+from opes_lti.communities import access, library, meeting, meetings
 from opes_lti.communities import services as communities
+from opes_lti.communities.access import RecordError
 from opes_lti.communities.models import Community
 from opes_lti.communities.rules import may
-from opes_lti.core.db import session
+from opes_lti.core.db import session, utcnow
 from opes_lti.learners import services as learners
 from opes_lti.lti import pages
 from opes_lti.lti.context import context_of
@@ -54,6 +55,8 @@ def community_page(launch: Launch, token: str, community: Community, notice: str
     asker = asker_of(launch)
     role = access.role(db, community, asker)
     latest, published = library.library(db, community, limit=LATEST)
+    held = meetings.listed(db, community)
+    now = utcnow()
     return render_template(
         "cdp/community.html",
         community=community,
@@ -64,6 +67,9 @@ def community_page(launch: Launch, token: str, community: Community, notice: str
         latest=latest,
         published=published,
         waiting=len(library.to_review(db, community, asker)) if may(role, "review") else 0,
+        plan=meetings.plan(held, now),
+        next_meeting=meetings.next_meeting(held, now),
+        local=meeting.local,
         regions=REGIONS,
         token=token,
         fixed=bool(_fixed(launch)),
@@ -109,6 +115,29 @@ def refusals[View: Callable[..., Any]](view: View) -> View:
                 return listing_page(launch, token, message(exc)), exc.status
 
     return run  # type: ignore[return-value]
+
+
+def refusing[View: Callable[..., Any]](
+    after: Callable[[Launch, str, RecordError], str],
+) -> Callable[[View], View]:
+    """:func:`refusals`, and a refused change to a record shown back by ``after``.
+
+    The record (or its community) is shown again saying why; nothing of it is kept.
+    """
+
+    def decorate(view: View) -> View:
+        @wraps(view)
+        def run(launch: Launch, token: str) -> Any:
+            try:
+                return view(launch, token)
+            except RecordError as exc:
+                session().rollback()
+                current_app.logger.info("record refused: %s", exc.what)
+                return after(launch, token, exc), exc.status
+
+        return refusals(run)  # type: ignore[return-value]
+
+    return decorate
 
 
 @bp.post("/open")

@@ -36,6 +36,19 @@ def record_message(exc: RecordError) -> str:
         ),
         "no_such_file": _("Choose a file first."),
         "no_such_member": _("There is no member with that number."),
+        "no_such_meeting": _("That meeting does not exist: go back to the meetings."),
+        "wrong_code": _(
+            "That code is not open in this community: check it with the coordinator, "
+            "who may open a new one."
+        ),
+        "code_window": _(
+            "A check-in code opens from half an hour before the meeting to an hour after it."
+        ),
+        "not_started": _("Attendance is recorded once the meeting has started."),
+        "bad_mark": _(
+            "Check the register: minutes are whole numbers, and nobody excused or absent "
+            "attended minutes."
+        ),
     }[exc.what]
 
 
@@ -50,7 +63,9 @@ def _field_names() -> dict[str, str]:
         "evidence": _("Evidence"), "lessons": _("Difficulties and lessons"),
         "transfer": _("How it could be transferred"), "partners": _("Partners"),
         "links": _("Links"), "licence": _("Licence"), "themes": _("Themes"),
-        "record": _("Dates"),
+        "record": _("Dates"), "starts_at": _("Date and time"),
+        "minutes": _("Length in minutes"), "mode": _("Online or in person"),
+        "place": _("Place"), "link": _("Link to the video room"), "agenda": _("Agenda"),
     }  # fmt: skip
 
 

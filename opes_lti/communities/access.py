@@ -17,7 +17,8 @@ from opes_lti.communities.rules import Right, Role, may, role_of
 
 Problem = Literal[
     "no_such_practice", "not_allowed", "wrong_state", "incomplete", "comment_needed",
-    "file_too_large", "file_kind", "no_such_file", "no_such_member",
+    "file_too_large", "file_kind", "no_such_file", "no_such_member", "no_such_meeting",
+    "wrong_code", "code_window", "not_started", "bad_mark",
 ]  # fmt: skip
 STATUS: dict[Problem, int] = {
     "no_such_practice": 404,
@@ -29,6 +30,11 @@ STATUS: dict[Problem, int] = {
     "file_kind": 415,
     "no_such_file": 404,
     "no_such_member": 404,
+    "no_such_meeting": 404,
+    "wrong_code": 422,
+    "code_window": 409,
+    "not_started": 409,
+    "bad_mark": 422,
 }
 
 

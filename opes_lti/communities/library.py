@@ -30,6 +30,7 @@ from opes_lti.communities.models import (
 from opes_lti.communities.origin import Origin, actor
 from opes_lti.communities.practice import PracticeSpec, Scores, missing, search_text
 from opes_lti.communities.rules import Move, MoveRefused, Role, may, moved
+from opes_lti.communities.spec import is_ref
 from opes_lti.core.db import utcnow
 from opes_lti.events import outbox
 from opes_lti.events.domain import PracticePayload, PracticeShared
@@ -84,14 +85,10 @@ def write(db: Session, community: Community, asker: Asker, spec: PracticeSpec) -
 
 def find(db: Session, ref: str) -> Practice:
     """The practice of this reference, or :class:`RecordError`."""
-    row = db.scalar(sa.select(Practice).where(Practice.ref == ref)) if _is_ref(ref) else None
+    row = db.scalar(sa.select(Practice).where(Practice.ref == ref)) if is_ref(ref) else None
     if row is None:
         raise RecordError("no_such_practice", ref[:40])
     return row
-
-
-def _is_ref(text: str) -> bool:
-    return len(text) == 32 and all(c in "0123456789abcdef" for c in text)
 
 
 def community_of(db: Session, row: Practice) -> Community:

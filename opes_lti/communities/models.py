@@ -159,3 +159,93 @@ class PracticeFile(Base):
     added_by: Mapped[str] = mapped_column(sa.String(64))
     added_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class Meeting(Base):
+    """One of a community's meetings; cancelled, not deleted."""
+
+    __tablename__ = "meetings"
+    __table_args__ = (
+        sa.UniqueConstraint("community_id", "sequence", name="one_number_per_meeting"),
+        sa.CheckConstraint("mode IN ('online', 'in_person')", name="mode_known"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: The meeting in events and exports: the same on every face and platform.
+    ref: Mapped[str] = mapped_column(sa.String(32), unique=True)
+    community_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("communities.id", ondelete="CASCADE"), index=True
+    )
+    #: Its number in the community: 1 for the first scheduled.
+    sequence: Mapped[int]
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    minutes: Mapped[int]
+    mode: Mapped[str] = mapped_column(sa.String(16))
+    place: Mapped[str] = mapped_column(sa.String(300), default="")
+    link: Mapped[str] = mapped_column(sa.String(2000), default="")
+    agenda: Mapped[str] = mapped_column(sa.Text, default="")
+    scheduled_by: Mapped[str] = mapped_column(sa.String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: The check-in code while it is open, and when it closes.
+    code: Mapped[str | None] = mapped_column(sa.String(8))
+    code_closes_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class Attendance(Base):
+    """A person's attendance at a meeting as it stands now (its changes are kept apart)."""
+
+    __tablename__ = "meeting_attendance"
+    __table_args__ = (
+        sa.CheckConstraint(
+            "status IN ('present', 'late', 'excused', 'absent')", name="status_known"
+        ),
+    )
+
+    meeting_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("meetings.id", ondelete="CASCADE"), primary_key=True
+    )
+    #: The membership it is about (the person as that community knows them).
+    member_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("community_memberships.id", ondelete="CASCADE"), primary_key=True
+    )
+    status: Mapped[str] = mapped_column(sa.String(16))
+    minutes: Mapped[int] = mapped_column(default=0)
+    how: Mapped[str] = mapped_column(sa.String(16))
+    recorded_by: Mapped[str] = mapped_column(sa.String(64))
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class AttendanceChange(Base):
+    """Each attendance as it was recorded, oldest first: a correction never erases one."""
+
+    __tablename__ = "attendance_changes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("meetings.id", ondelete="CASCADE"), index=True
+    )
+    member_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("community_memberships.id", ondelete="CASCADE")
+    )
+    status: Mapped[str] = mapped_column(sa.String(16))
+    minutes: Mapped[int] = mapped_column(default=0)
+    how: Mapped[str] = mapped_column(sa.String(16))
+    by: Mapped[str] = mapped_column(sa.String(64))
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class MeetingAnswer(Base):
+    """A member's answer to a meeting's invitation: going or not (never attendance)."""
+
+    __tablename__ = "meeting_answers"
+    __table_args__ = (sa.CheckConstraint("answer IN ('going', 'not_going')", name="answer_known"),)
+
+    meeting_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("meetings.id", ondelete="CASCADE"), primary_key=True
+    )
+    member_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("community_memberships.id", ondelete="CASCADE"), primary_key=True
+    )
+    answer: Mapped[str] = mapped_column(sa.String(16))
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -20,6 +20,11 @@ def is_slug(text: str) -> bool:
     return 2 <= len(text) <= 60 and re.fullmatch(SLUG_PATTERN, text) is not None
 
 
+def is_ref(text: str) -> bool:
+    """Whether ``text`` could be a record's reference (32 hex digits); else it names none."""
+    return len(text) == 32 and all(c in "0123456789abcdef" for c in text)
+
+
 class CommunitySpec(BaseModel):
     """A community as a national coordinator describes it."""
 
