@@ -112,7 +112,11 @@ def test_fault_no_event_lost_or_duplicated_through_crashes_and_timeouts(
 
         proxy.blackhole.set()  # the network call now times out
         emitter.emit(300, pause=0.02)
-        time.sleep(2.5)
+        # Held until the sender has met a read timeout (not for a fixed while: on a busy
+        # machine the timeout may come later than any sleep chosen here).
+        held_until = time.monotonic() + 120
+        while "ReadTimeout" not in sender.output() and time.monotonic() < held_until:
+            time.sleep(0.25)
         proxy.blackhole.clear()
 
         sender.kill()  # the sending worker crashes mid-stream, leases still held
