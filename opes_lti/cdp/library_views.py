@@ -13,32 +13,21 @@ from flask import Response, render_template, request
 from flask_babel import gettext as _
 
 from opes_lti.cdp.asking import asker_of
-from opes_lti.cdp.views import bp, community_page, listing_page, refusing
+from opes_lti.cdp.views import bp, chosen, community_page, listing_page, origin_of, refusing
 from opes_lti.cdp.wording import field_problems, record_message
 from opes_lti.communities import access, library, practice, sheetform
 from opes_lti.communities import services as communities
 from opes_lti.communities.access import RecordError
 from opes_lti.communities.models import Community, Practice
-from opes_lti.communities.origin import Origin
 from opes_lti.communities.rules import may
 from opes_lti.communities.spec import SpecError
 from opes_lti.core.db import session
 from opes_lti.core.limits import body_limit
 from opes_lti.groups.filekinds import MOST_BYTES, served_headers
-from opes_lti.lti.context import context_of
 from opes_lti.lti.launch import Launch
-from opes_lti.lti.runtime import source_name
 from opes_lti.regions import REGIONS
 
 PAGE_SIZE = 20
-
-
-def _origin(launch: Launch) -> Origin:
-    return Origin(source_name(), context_of(launch))
-
-
-def _community() -> Community:
-    return communities.find(session(), request.form.get("community", "").strip()[:60])
 
 
 def library_page(launch: Launch, token: str, community: Community, error: str = "") -> str:
@@ -103,7 +92,7 @@ def _after_refusal(launch: Launch, token: str, exc: RecordError) -> str:
         row = library.read(db, ref, asker_of(launch))
     except RecordError:
         try:
-            community = _community()
+            community = chosen()
         except communities.CommunityError:
             return listing_page(launch, token, record_message(exc))
         return community_page(launch, token, community, error=record_message(exc))
@@ -117,7 +106,7 @@ refused = refusing(_after_refusal)
 @refused
 def library_search(launch: Launch, token: str) -> Any:
     """The library of one community, searched."""
-    return library_page(launch, token, _community())
+    return library_page(launch, token, chosen())
 
 
 @bp.post("/practice")
@@ -132,7 +121,7 @@ def practice_view(launch: Launch, token: str) -> Any:
 @refused
 def practice_new(launch: Launch, token: str) -> Any:
     """An empty sheet, for a member of the community."""
-    community = _community()
+    community = chosen()
     access.require(session(), community, asker_of(launch), "share")
     return form_page(launch, token, community, {})
 
@@ -155,7 +144,7 @@ def practice_edit(launch: Launch, token: str) -> Any:
 def practice_save(launch: Launch, token: str) -> Any:
     """A new draft, or the author's changes; a sheet with problems is shown back, unsaved."""
     db = session()
-    community = _community()
+    community = chosen()
     ref = request.form.get("practice", "")
     try:
         spec = practice.parse(sheetform.sheet_of(request.form))
@@ -189,7 +178,7 @@ def practice_move(launch: Launch, token: str) -> Any:
         raise RecordError("wrong_state", move[:20])
     ref = request.form.get("practice", "")
     comment = request.form.get("comment", "")
-    row = _MOVES[move](db, ref, asker_of(launch), _origin(launch), comment)
+    row = _MOVES[move](db, ref, asker_of(launch), origin_of(launch), comment)
     db.commit()
     notices = {
         "submit": _("Sent to the community's coordinator for review."),
@@ -262,7 +251,7 @@ def practice_unattach(launch: Launch, token: str) -> Any:
 def appoint(launch: Launch, token: str) -> Any:
     """A national coordinator makes a member the coordinator, or a member again."""
     db = session()
-    community = _community()
+    community = chosen()
     number = _number(request.form.get("member"))
     coordinator = request.form.get("as") == "coordinator"
     access.appoint(db, community, asker_of(launch), number, coordinator)

@@ -13,33 +13,28 @@ from flask import Response, render_template, request, stream_with_context
 from flask_babel import gettext as _
 
 from opes_lti.cdp.asking import asker_of
-from opes_lti.cdp.views import bp, community_page, listing_page, refusing
+from opes_lti.cdp.views import bp, chosen, community_page, listing_page, origin_of, refusing
 from opes_lti.cdp.wording import field_problems, record_message
 from opes_lti.communities import access, meeting, meetings
 from opes_lti.communities import services as communities
 from opes_lti.communities.access import RecordError
 from opes_lti.communities.models import Community, CommunityMember, Meeting
-from opes_lti.communities.origin import Origin
 from opes_lti.communities.rules import may
 from opes_lti.communities.spec import SpecError
 from opes_lti.core.db import session, utcnow
 from opes_lti.dashboard.exports import csv_lines, xlsx_bytes
-from opes_lti.lti.context import context_of
 from opes_lti.lti.launch import Launch
-from opes_lti.lti.runtime import source_name
 from opes_lti.regions import REGIONS
-
-
-def _origin(launch: Launch) -> Origin:
-    return Origin(source_name(), context_of(launch))
-
-
-def _community() -> Community:
-    return communities.find(session(), request.form.get("community", "").strip()[:60])
 
 
 def _ref() -> str:
     return request.form.get("meeting", "")[:40]
+
+
+def _whole(text: str) -> int | str:
+    """A typed whole number as a number, anything else as typed (the spec then names it)."""
+    text = text.strip()
+    return int(text) if text.isdigit() and len(text) < 5 else text
 
 
 def words() -> dict[str, str]:
@@ -60,7 +55,7 @@ def meetings_page(launch: Launch, token: str, community: Community, notice: str 
     listed = meetings.listed(db, community)
     now = utcnow()
     return render_template(
-        "cdp/meetings.html", community=community, meetings=listed, now=now,
+        "cdp/meetings.html", community=community, meetings=listed,
         plan=meetings.plan(listed, now), held=lambda m: meeting.held(m.starts_at, m.minutes, now),
         local=meeting.local, words=words(), can=lambda right: may(role, right),
         member=communities.membership(db, community, launch.user) is not None,
@@ -106,6 +101,7 @@ def meeting_page(launch: Launch, token: str, row: Meeting, notice: str = "",
     now = utcnow()
     coordinator = may(role, "schedule")
     started = now >= row.starts_at
+    changes = meetings.changes(db, row) if coordinator else []
     return render_template(
         "cdp/meeting.html", community=community, row=row, local=meeting.local,
         ends=meeting.ends_at(row.starts_at, row.minutes), words=words(),
@@ -115,8 +111,7 @@ def meeting_page(launch: Launch, token: str, row: Meeting, notice: str = "",
         code_open=meetings.code_open(row, now),
         may_open=meeting.may_open_code(row.starts_at, row.minutes, now),
         lines=meetings.sheet(db, row) if coordinator and started else [],
-        changes=meetings.changes(db, row) if coordinator else [],
-        recorded=bool(meetings.changes(db, row)) if coordinator else True,
+        changes=changes, recorded=bool(changes) or not coordinator,
         labels=labels(db, community, launch.user) if coordinator else {},
         shown=shown, statuses=meeting.STATUSES, token=token, notice=notice, error=error,
     )  # fmt: skip
@@ -137,7 +132,7 @@ def _after_refusal(launch: Launch, token: str, exc: RecordError) -> str:
         row = meetings.find(db, _ref())
     except RecordError:
         try:
-            community = _community()
+            community = chosen()
         except communities.CommunityError:
             return listing_page(launch, token, record_message(exc))
         if exc.what == "wrong_code":
@@ -153,7 +148,7 @@ refused = refusing(_after_refusal)
 @refused
 def meetings_view(launch: Launch, token: str) -> Any:
     """The community's meetings."""
-    return meetings_page(launch, token, _community())
+    return meetings_page(launch, token, chosen())
 
 
 @bp.post("/meeting")
@@ -167,7 +162,7 @@ def meeting_view(launch: Launch, token: str) -> Any:
 @refused
 def meeting_new(launch: Launch, token: str) -> Any:
     """An empty meeting form, for a coordinator."""
-    community = _community()
+    community = chosen()
     access.require(session(), community, asker_of(launch), "schedule")
     return form_page(launch, token, community, {"minutes": "90", "mode": "online"})
 
@@ -194,10 +189,9 @@ def spec_of(form: Mapping[str, str]) -> meeting.MeetingSpec:
         starts: Any = meeting.from_local(form.get("day", ""), form.get("time", ""))
     except ValueError:
         starts = None
-    minutes = form.get("minutes", "").strip()
     raw = {
-        "starts_at": starts, "minutes": int(minutes) if minutes.isdigit() and len(minutes) < 5
-        else minutes, "mode": form.get("mode", ""), "place": form.get("place", ""),
+        "starts_at": starts, "minutes": _whole(form.get("minutes", "")),
+        "mode": form.get("mode", ""), "place": form.get("place", ""),
         "link": form.get("link", ""), "agenda": form.get("agenda", ""),
     }  # fmt: skip
     return meeting.parse(raw)
@@ -208,7 +202,7 @@ def spec_of(form: Mapping[str, str]) -> meeting.MeetingSpec:
 def meeting_save(launch: Launch, token: str) -> Any:
     """A new meeting, or a coordinator's changes; a form with problems comes back unsaved."""
     db = session()
-    community = _community()
+    community = chosen()
     ref = _ref()
     asker = asker_of(launch)
     access.require(db, community, asker, "schedule")
@@ -271,9 +265,9 @@ def meeting_code(launch: Launch, token: str) -> Any:
 def check_in(launch: Launch, token: str) -> Any:
     """A member checks in with the code the coordinator read out."""
     db = session()
-    community = _community()
+    community = chosen()
     row = meetings.check_in(db, community, asker_of(launch), request.form.get("code", "")[:20],
-                            _origin(launch))  # fmt: skip
+                            origin_of(launch))  # fmt: skip
     db.commit()
     return meeting_page(launch, token, row, notice=_("You are checked in. Thank you."))
 
@@ -293,7 +287,7 @@ def marks_of(form: Mapping[str, str]) -> dict[int, meeting.Mark]:
         minutes = form.get(f"minutes-{number}", "").strip()
         raw: dict[str, Any] = {"status": status}
         if minutes:
-            raw["minutes"] = int(minutes) if minutes.isdigit() and len(minutes) < 5 else minutes
+            raw["minutes"] = _whole(minutes)
         try:
             marks[int(number)] = meeting.parse_mark(raw)
         except SpecError:
@@ -306,7 +300,7 @@ def marks_of(form: Mapping[str, str]) -> dict[int, meeting.Mark]:
 def meeting_attendance(launch: Launch, token: str) -> Any:
     """A coordinator records or corrects the register; all rows or none."""
     db = session()
-    row = meetings.record(db, _ref(), asker_of(launch), marks_of(request.form), _origin(launch))
+    row = meetings.record(db, _ref(), asker_of(launch), marks_of(request.form), origin_of(launch))
     db.commit()
     return meeting_page(launch, token, row, notice=_("The attendance is saved."))
 
@@ -349,10 +343,9 @@ def register_header() -> list[str]:
 @refused
 def register(launch: Launch, token: str) -> Any:
     """The attendance register as CSV or XLSX, for the community's coordinators."""
-    db = session()
-    community = _community()
-    access.require(db, community, asker_of(launch), "schedule")
-    rows: Iterable[list[Any]] = register_rows(db, community, launch)
+    community = chosen()
+    # Refused here, before any byte is sent: the rows are read now (register_rows).
+    rows: Iterable[list[Any]] = register_rows(session(), community, launch)
     name = f"register-{community.slug}"
     if request.form.get("format") == "xlsx":
         return Response(

@@ -16,6 +16,7 @@ from opes_lti.communities import access, library, meeting, meetings
 from opes_lti.communities import services as communities
 from opes_lti.communities.access import RecordError
 from opes_lti.communities.models import Community
+from opes_lti.communities.origin import Origin
 from opes_lti.communities.rules import may
 from opes_lti.core.db import session, utcnow
 from opes_lti.learners import services as learners
@@ -96,8 +97,14 @@ def render(launch: Launch) -> Any:
         return listing_page(launch, token, message(exc)), exc.status
 
 
-def _chosen() -> Community:
+def chosen() -> Community:
+    """The community the form names (every communities page posts it)."""
     return communities.find(session(), request.form.get("community", "").strip()[:60])
+
+
+def origin_of(launch: Launch) -> Origin:
+    """Where a change made from this launch comes from, for its events."""
+    return Origin(source_name(), context_of(launch))
 
 
 def refusals[View: Callable[..., Any]](view: View) -> View:
@@ -144,7 +151,7 @@ def refusing[View: Callable[..., Any]](
 @refusals
 def open_(launch: Launch, token: str) -> Any:
     """One community's page."""
-    return community_page(launch, token, _chosen())
+    return community_page(launch, token, chosen())
 
 
 @bp.post("/back")
@@ -159,7 +166,7 @@ def back(launch: Launch, token: str) -> Any:
 def join(launch: Launch, token: str) -> Any:
     """The viewer joins, saying what the other members may see of them."""
     db = session()
-    community = _chosen()
+    community = chosen()
     showing = communities.Showing(
         organisation=request.form.get("show_organisation") == "yes",
         region=request.form.get("show_region") == "yes",
@@ -176,7 +183,7 @@ def join(launch: Launch, token: str) -> Any:
 def leave(launch: Launch, token: str) -> Any:
     """The viewer leaves; what they shared stays with the community."""
     db = session()
-    community = _chosen()
+    community = chosen()
     communities.leave(db, community, launch.user)
     db.commit()
     return community_page(launch, token, community, notice=_("You have left the community."))

@@ -72,8 +72,7 @@ def _history(db: Session, row: Practice, by: str, move: str, comment: str = "") 
 
 def write(db: Session, community: Community, asker: Asker, spec: PracticeSpec) -> Practice:
     """A new draft by a member of ``community``."""
-    if community.disabled_at is not None:
-        raise communities.CommunityError("disabled", community.slug)
+    communities.require_open(community)
     require(db, community, asker, "share")
     row = Practice(ref=uuid.uuid4().hex, community_id=community.id, author=asker.user)
     fill(row, spec)

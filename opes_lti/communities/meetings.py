@@ -61,11 +61,6 @@ EVENTS = uuid.UUID("5e2b7c1a-93d4-4f60-8a1e-0c6d2b9f4a17")
 MOST_MEETINGS = 100
 
 
-def _open(db: Session, community: Community) -> None:
-    if community.disabled_at is not None:
-        raise communities.CommunityError("disabled", community.slug)
-
-
 def _fill(row: Meeting, spec: MeetingSpec) -> None:
     row.starts_at, row.minutes, row.mode = spec.starts_at, spec.minutes, spec.mode
     row.place = spec.place if spec.mode == "in_person" else ""
@@ -75,7 +70,7 @@ def _fill(row: Meeting, spec: MeetingSpec) -> None:
 
 def schedule(db: Session, community: Community, asker: Asker, spec: MeetingSpec) -> Meeting:
     """A coordinator schedules a meeting; it takes the community's next number."""
-    _open(db, community)
+    communities.require_open(community)
     require(db, community, asker, "schedule")
     last = db.scalar(
         sa.select(sa.func.max(Meeting.sequence)).where(Meeting.community_id == community.id)
@@ -235,7 +230,7 @@ def check_in(db: Session, community: Community, asker: Asker, code: str, origin:
 
     Once attended, checking in again changes nothing: the coordinator's record stands.
     """
-    _open(db, community)
+    communities.require_open(community)
     require(db, community, asker, "share")
     member = _member(db, community, asker)
     now = utcnow()

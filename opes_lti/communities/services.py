@@ -76,6 +76,12 @@ def find(db: Session, slug: str, usable: bool = True) -> Community:
     return row
 
 
+def require_open(community: Community) -> None:
+    """:class:`CommunityError` if the community is closed: nothing new is added to it."""
+    if community.disabled_at is not None:
+        raise CommunityError("disabled", community.slug)
+
+
 def listing(db: Session, disabled: bool = False) -> list[Community]:
     """The communities by name; the disabled ones too with ``disabled``."""
     query = sa.select(Community).order_by(Community.name, Community.id)
@@ -121,8 +127,7 @@ def join(
     showing: Showing = Showing(),
 ) -> CommunityMember:
     """The person joins (again, after leaving: a new membership); once while a member."""
-    if community.disabled_at is not None:
-        raise CommunityError("disabled", community.slug)
+    require_open(community)
     found = membership(db, community, user)
     if found is not None:
         found.shows_organisation, found.shows_region = showing.organisation, showing.region
