@@ -18,7 +18,7 @@ from opes_lti.communities.rules import Right, Role, may, role_of
 Problem = Literal[
     "no_such_practice", "not_allowed", "wrong_state", "incomplete", "comment_needed",
     "file_too_large", "file_kind", "no_such_file", "no_such_member", "no_such_meeting",
-    "wrong_code", "code_window", "not_started", "bad_mark",
+    "wrong_code", "code_window", "not_started", "bad_mark", "no_such_record",
 ]  # fmt: skip
 STATUS: dict[Problem, int] = {
     "no_such_practice": 404,
@@ -35,6 +35,7 @@ STATUS: dict[Problem, int] = {
     "code_window": 409,
     "not_started": 409,
     "bad_mark": 422,
+    "no_such_record": 404,
 }
 
 

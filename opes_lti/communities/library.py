@@ -12,7 +12,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
@@ -29,7 +29,7 @@ from opes_lti.communities.models import (
 )
 from opes_lti.communities.origin import Origin, actor
 from opes_lti.communities.practice import PracticeSpec, Scores, missing, search_text
-from opes_lti.communities.rules import Move, MoveRefused, Role, may, moved
+from opes_lti.communities.rules import MOVES, Move, MoveRefused, Role, State, may, moved
 from opes_lti.communities.spec import is_ref
 from opes_lti.core.db import utcnow
 from opes_lti.events import outbox
@@ -114,7 +114,7 @@ def _move(db: Session, row: Practice, asker: Asker, move: Move) -> tuple[Role, s
     held = role(db, community_of(db, row), asker)
     before = row.state
     try:
-        row.state = moved(before, move, held, row.author == asker.user)  # type: ignore[arg-type]
+        row.state = moved(cast(State, before), move, held, row.author == asker.user, MOVES)
     except MoveRefused as exc:
         raise RecordError(exc.why, row.state) from None
     return held, before

@@ -249,3 +249,59 @@ class MeetingAnswer(Base):
     )
     answer: Mapped[str] = mapped_column(sa.String(16))
     at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class Registered(Base):
+    """A partnership or an intervention a member recorded; withdrawn, never deleted."""
+
+    __tablename__ = "community_records"
+    __table_args__ = (
+        sa.CheckConstraint("kind IN ('partnership', 'intervention')", name="kind_known"),
+        sa.CheckConstraint(
+            "state IN ('submitted', 'confirmed', 'returned', 'withdrawn')", name="state_known"
+        ),
+        sa.CheckConstraint(
+            "status IN ('', 'planned', 'running', 'completed')", name="status_known"
+        ),
+        sa.Index("ix_community_records_listed", "community_id", "kind", "state"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: The record in events and exports: the same on every face and platform.
+    ref: Mapped[str] = mapped_column(sa.String(32), unique=True)
+    kind: Mapped[str] = mapped_column(sa.String(16))
+    community_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("communities.id", ondelete="CASCADE"), index=True
+    )
+    #: The pseudonymous member who recorded it.
+    author: Mapped[str] = mapped_column(sa.String(64), index=True)
+    state: Mapped[str] = mapped_column(sa.String(16), default="submitted")
+    #: An intervention's stage (planned, running, completed); "" for a partnership.
+    status: Mapped[str] = mapped_column(sa.String(16), default="")
+    title: Mapped[str] = mapped_column(sa.String(300))
+    #: The whole record (:mod:`~opes_lti.communities.partnership`'s spec) as JSON.
+    sheet: Mapped[dict[str, Any]] = mapped_column(JSONType)
+    #: The coordinator's comment when they returned it.
+    comment: Mapped[str] = mapped_column(sa.String(2000), default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    confirmed_by: Mapped[str | None] = mapped_column(sa.String(64))
+
+
+class RegisteredChange(Base):
+    """One step in a record's history: who moved or edited it, and the record then."""
+
+    __tablename__ = "community_record_changes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    record_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("community_records.id", ondelete="CASCADE"), index=True
+    )
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    by: Mapped[str] = mapped_column(sa.String(64))
+    move: Mapped[str] = mapped_column(sa.String(16))
+    state: Mapped[str] = mapped_column(sa.String(16))
+    status: Mapped[str] = mapped_column(sa.String(16), default="")
+    comment: Mapped[str] = mapped_column(sa.String(2000), default="")
+    sheet: Mapped[dict[str, Any]] = mapped_column(JSONType)

@@ -8,6 +8,7 @@ writes, so a page and the block cannot disagree on a right.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Literal
 
 Role = Literal["visitor", "member", "coordinator", "national"]
@@ -51,7 +52,7 @@ Move = Literal["edit", "submit", "publish", "return", "withdraw"]
 
 #: Each move: the states it starts from, the state it leads to (None: stays), and who
 #: makes it: the author, or whoever has the right to review.
-MOVES: dict[Move, tuple[frozenset[State], State | None, Literal["author", "review"]]] = {
+MOVES: dict[Move, tuple[frozenset[State], State | None, Literal["author"] | Right]] = {
     "edit": (frozenset({"draft", "returned"}), None, "author"),
     "submit": (frozenset({"draft", "returned"}), "submitted", "author"),
     "publish": (frozenset({"submitted"}), "published", "review"),
@@ -65,24 +66,32 @@ Refusal = Literal["not_allowed", "wrong_state"]
 class MoveRefused(Exception):
     """A move that cannot be made: by this person, or from this state."""
 
-    def __init__(self, why: Refusal, move: Move, state: State) -> None:
+    def __init__(self, why: Refusal, move: str, state: str) -> None:
         super().__init__(f"{move} refused ({why}) for a record that is {state}")
         self.why = why
         self.move = move
         self.state = state
 
 
-def moved(state: State, move: Move, role: Role, author: bool) -> State:
+def moved[S: str, M: str](
+    state: S,
+    move: M,
+    role: Role,
+    author: bool,
+    moves: Mapping[M, tuple[frozenset[S], S | None, Literal["author"] | Right]],
+    overseer: Right = "review",
+) -> S:
     """The state after ``move``, made by someone of ``role`` (``author``: who wrote it).
 
-    A reviewer may also withdraw what others wrote: a coordinator takes down a
-    published practice that should not be public.
+    ``moves`` is the record's table (a practice's is :data:`MOVES`). Someone
+    with the ``overseer`` right may also withdraw what others wrote: a coordinator
+    takes down a published practice that should not be public.
     """
-    starts, ends, by = MOVES[move]
-    if by == "review":
-        allowed = may(role, "review")
+    starts, ends, by = moves[move]
+    if by != "author":
+        allowed = may(role, by)
     else:
-        allowed = (author and may(role, "share")) or (move == "withdraw" and may(role, "review"))
+        allowed = (author and may(role, "share")) or (move == "withdraw" and may(role, overseer))
     if not allowed:
         raise MoveRefused("not_allowed", move, state)
     if state not in starts:

@@ -225,9 +225,11 @@ class PartnershipPayload(_Strict):
     partnership: Identifier
     partner_kind: Literal["organisation", "public_administration"]
     partner: Title
-    instrument: Literal["co_programming", "co_design", "agreement", "network", "other"] | None = (
-        None
-    )
+    #: The formal act; co-programming and co-design are those of art. 55 of the Third
+    #: Sector Code.
+    instrument: (
+        Literal["protocol", "agreement", "co_programming", "co_design", "network", "other"] | None
+    ) = None
     region: RegionCode | None = None
 
 
