@@ -6,7 +6,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
 
 # The library's routes live on the communities' blueprint: importing them registers them.
-from opes_lti.cdp import library_views, meeting_views, views  # noqa: F401
+from opes_lti.cdp import library_views, meeting_views, record_views, views  # noqa: F401
 from opes_lti.communities import services as communities
 from opes_lti.lti.activities import Activity, Choice, Option
 

@@ -13,10 +13,9 @@ from flask import Response, render_template, request
 from flask_babel import gettext as _
 
 from opes_lti.cdp.asking import asker_of
-from opes_lti.cdp.views import bp, chosen, community_page, listing_page, origin_of, refusing
-from opes_lti.cdp.wording import field_problems, record_message
+from opes_lti.cdp.views import after_refusal, bp, chosen, community_page, origin_of, refusing
+from opes_lti.cdp.wording import field_problems
 from opes_lti.communities import access, library, practice, sheetform
-from opes_lti.communities import services as communities
 from opes_lti.communities.access import RecordError
 from opes_lti.communities.models import Community, Practice
 from opes_lti.communities.rules import may
@@ -85,21 +84,12 @@ def form_page(launch: Launch, token: str, community: Community, values: dict[str
     )  # fmt: skip
 
 
-def _after_refusal(launch: Launch, token: str, exc: RecordError) -> str:
-    ref = request.form.get("practice", "")
-    db = session()
-    try:
-        row = library.read(db, ref, asker_of(launch))
-    except RecordError:
-        try:
-            community = chosen()
-        except communities.CommunityError:
-            return listing_page(launch, token, record_message(exc))
-        return community_page(launch, token, community, error=record_message(exc))
-    return practice_page(launch, token, row, error=record_message(exc))
-
-
-refused = refusing(_after_refusal)
+refused = refusing(
+    after_refusal(
+        lambda launch: library.read(session(), request.form.get("practice", ""), asker_of(launch)),
+        practice_page,
+    )
+)
 
 
 @bp.post("/library")

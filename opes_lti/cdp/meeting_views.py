@@ -13,7 +13,7 @@ from flask import Response, render_template, request, stream_with_context
 from flask_babel import gettext as _
 
 from opes_lti.cdp.asking import asker_of
-from opes_lti.cdp.views import bp, chosen, community_page, listing_page, origin_of, refusing
+from opes_lti.cdp.views import after_refusal, bp, chosen, origin_of, refusing
 from opes_lti.cdp.wording import field_problems, record_message
 from opes_lti.communities import access, meeting, meetings
 from opes_lti.communities import services as communities
@@ -126,22 +126,15 @@ def form_page(launch: Launch, token: str, community: Community, values: Mapping[
     )  # fmt: skip
 
 
-def _after_refusal(launch: Launch, token: str, exc: RecordError) -> str:
-    db = session()
-    try:
-        row = meetings.find(db, _ref())
-    except RecordError:
-        try:
-            community = chosen()
-        except communities.CommunityError:
-            return listing_page(launch, token, record_message(exc))
-        if exc.what == "wrong_code":
-            return meetings_page(launch, token, community, error=record_message(exc))
-        return community_page(launch, token, community, error=record_message(exc))
-    return meeting_page(launch, token, row, error=record_message(exc))
+def _listed(launch: Launch, token: str, community: Community, error: str) -> str | None:
+    # A wrong code was typed on the meetings' page: show it again there.
+    wrong_code = record_message(RecordError("wrong_code"))
+    return meetings_page(launch, token, community, error=error) if error == wrong_code else None
 
 
-refused = refusing(_after_refusal)
+refused = refusing(
+    after_refusal(lambda launch: meetings.find(session(), _ref()), meeting_page, _listed)
+)
 
 
 @bp.post("/meetings")

@@ -11,8 +11,8 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 
 from opes_lti.cdp.asking import asker_of
-from opes_lti.cdp.wording import message
-from opes_lti.communities import access, library, meeting, meetings
+from opes_lti.cdp.wording import message, record_message
+from opes_lti.communities import access, library, meeting, meetings, registry
 from opes_lti.communities import services as communities
 from opes_lti.communities.access import RecordError
 from opes_lti.communities.models import Community
@@ -70,6 +70,9 @@ def community_page(launch: Launch, token: str, community: Community, notice: str
         waiting=len(library.to_review(db, community, asker)) if may(role, "review") else 0,
         plan=meetings.plan(held, now),
         next_meeting=meetings.next_meeting(held, now),
+        partnerships=registry.listed(db, community, "partnership"),
+        interventions=registry.listed(db, community, "intervention"),
+        to_confirm=registry.waiting(db, community) if may(role, "confirm") else 0,
         local=meeting.local,
         regions=REGIONS,
         token=token,
@@ -145,6 +148,33 @@ def refusing[View: Callable[..., Any]](
         return refusals(run)  # type: ignore[return-value]
 
     return decorate
+
+
+def after_refusal[Row](
+    find: Callable[[Launch], Row],
+    shown: Callable[..., str],
+    listed: Callable[[Launch, str, Community, str], str | None] | None = None,
+) -> Callable[[Launch, str, RecordError], str]:
+    """What a refused change shows: the record ``find`` reads, on its page ``shown``.
+
+    Without a record to show, the community's own page (or ``listed``'s list of its
+    records, when it has one to offer), or else every community.
+    """
+
+    def after(launch: Launch, token: str, exc: RecordError) -> str:
+        error = record_message(exc)
+        try:
+            row = find(launch)
+        except RecordError:
+            try:
+                community = chosen()
+            except communities.CommunityError:
+                return listing_page(launch, token, error)
+            page = listed(launch, token, community, error) if listed else None
+            return page or community_page(launch, token, community, error=error)
+        return shown(launch, token, row, error=error)
+
+    return after
 
 
 @bp.post("/open")

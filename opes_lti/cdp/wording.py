@@ -49,6 +49,8 @@ def record_message(exc: RecordError) -> str:
             "Check the register: minutes are whole numbers, and nobody excused or absent "
             "attended minutes."
         ),
+        "no_such_record": _("That record does not exist, or is not yours to see."),
+        "bad_date": _("Write the date as the calendar offers it (day, month, year)."),
     }[exc.what]
 
 
@@ -66,6 +68,10 @@ def _field_names() -> dict[str, str]:
         "record": _("Dates"), "starts_at": _("Date and time"),
         "minutes": _("Length in minutes"), "mode": _("Online or in person"),
         "place": _("Place"), "link": _("Link to the video room"), "agenda": _("Agenda"),
+        "act": _("Formal act"), "act_reference": _("Reference of the act"),
+        "public_bodies": _("Public bodies"), "since": _("Since"), "provinces": _("Provinces"),
+        "description": _("Description"), "practices": _("Practices it comes from"),
+        "regions": _("Regions"), "status": _("Stage"), "meetings": _("Meetings it comes from"),
     }  # fmt: skip
 
 

@@ -18,7 +18,7 @@ from opes_lti.communities.rules import Right, Role, may, role_of
 Problem = Literal[
     "no_such_practice", "not_allowed", "wrong_state", "incomplete", "comment_needed",
     "file_too_large", "file_kind", "no_such_file", "no_such_member", "no_such_meeting",
-    "wrong_code", "code_window", "not_started", "bad_mark", "no_such_record",
+    "wrong_code", "code_window", "not_started", "bad_mark", "no_such_record", "bad_date",
 ]  # fmt: skip
 STATUS: dict[Problem, int] = {
     "no_such_practice": 404,
@@ -36,6 +36,7 @@ STATUS: dict[Problem, int] = {
     "not_started": 409,
     "bad_mark": 422,
     "no_such_record": 404,
+    "bad_date": 422,
 }
 
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
 from opes_lti import richtext
 from opes_lti.communities.practice import Partner, Province, PublicBody, Short, Stage, Text
@@ -69,9 +69,9 @@ class PartnershipSpec(_Sheet):
 
     #: What the parties agreed to work on.
     title: Title
-    organisations: Annotated[list[Identifier], Field(max_length=30)] = []
-    public_bodies: Annotated[list[Body], Field(max_length=30)] = []
     act: Act
+    organisations: Annotated[list[Identifier], Field(max_length=30)] = []
+    public_bodies: Annotated[list[Body], Field(max_length=30, validate_default=True)] = []
     #: The act's own reference (a resolution's number, a protocol's date and number).
     act_reference: Short = ""
     since: date
@@ -95,13 +95,15 @@ class PartnershipSpec(_Sheet):
     def _no_blank(cls, value: list[str]) -> list[str]:
         return list(dict.fromkeys(p for p in value if p))
 
-    @model_validator(mode="after")
-    def _parties(self) -> PartnershipSpec:
-        if len(self.organisations) + len(self.public_bodies) < 2:
+    # Per field, not on the whole record, so a form says which field to fill in.
+    @field_validator("public_bodies")
+    @classmethod
+    def _parties(cls, value: list[Body], info: ValidationInfo) -> list[Body]:
+        if len(info.data.get("organisations", [])) + len(value) < 2:
             raise ValueError("a partnership needs at least two parties")
-        if self.act in PUBLIC_ACTS and not self.public_bodies:
+        if info.data.get("act") in PUBLIC_ACTS and not value:
             raise ValueError("co-programming and co-design (art. 55) need a public body")
-        return self
+        return value
 
 
 class InterventionSpec(_Sheet):
@@ -116,8 +118,8 @@ class InterventionSpec(_Sheet):
     #: Who it is for.
     audience: Text = ""
     status: Stage = "planned"
-    started_on: date | None = None
-    ended_on: date | None = None
+    started_on: Annotated[date | None, Field(validate_default=True)] = None
+    ended_on: Annotated[date | None, Field(validate_default=True)] = None
     practices: Annotated[list[Ref], Field(max_length=20)] = []
     meetings: Annotated[list[Ref], Field(max_length=20)] = []
 
@@ -136,15 +138,24 @@ class InterventionSpec(_Sheet):
     def _once(cls, value: list[str]) -> list[str]:
         return list(dict.fromkeys(v for v in value if v))
 
-    @model_validator(mode="after")
-    def _dates(self) -> InterventionSpec:
-        if self.status != "planned" and self.started_on is None:
+    @field_validator("started_on")
+    @classmethod
+    def _started(cls, value: date | None, info: ValidationInfo) -> date | None:
+        if info.data.get("status", "planned") != "planned" and value is None:
             raise ValueError("an intervention under way says when it started")
-        if self.status != "completed" and self.ended_on is not None:
+        return value
+
+    @field_validator("ended_on")
+    @classmethod
+    def _ended(cls, value: date | None, info: ValidationInfo) -> date | None:
+        if value is None:
+            return value
+        if info.data.get("status") != "completed":
             raise ValueError("only a completed intervention has an end")
-        if self.started_on and self.ended_on and self.ended_on < self.started_on:
+        started = info.data.get("started_on")
+        if started and value < started:
             raise ValueError("the intervention cannot end before it starts")
-        return self
+        return value
 
 
 Spec = PartnershipSpec | InterventionSpec

@@ -305,6 +305,13 @@ def to_confirm(db: Session, community: Community, asker: Asker, kind: Kind) -> l
                    Registered.updated_at)  # fmt: skip
 
 
+def waiting(db: Session, community: Community) -> int:
+    """How many of the community's records wait for confirmation (both kinds)."""
+    counted = sa.select(sa.func.count()).select_from(Registered)
+    where = (Registered.community_id == community.id, Registered.state == "submitted")
+    return db.scalar(counted.where(*where)) or 0
+
+
 def _listed(
     db: Session, community: Community, kind: Kind, where: Sequence[Any], order: Any
 ) -> list[Registered]:

@@ -33,12 +33,14 @@ def paragraphs(text: str) -> str:
 
 def text_of(rich: str) -> str:
     """Sanitised rich text back as the plain text a box shows (paragraphs kept)."""
-    spaced = re.sub(r"</p\s*>|<br\s*/?>", "\n", rich)
-    spaced = re.sub(r"</p>\s*", "\n\n", spaced)
+    # Paragraphs first: a line break inside one is a single newline.
+    spaced = re.sub(r"</p\s*>\s*", "\n\n", rich)
+    spaced = re.sub(r"<br\s*/?>", "\n", spaced)
     return html.unescape(re.sub(r"<[^>]*>", "", spaced)).strip()
 
 
-def _split(value: str) -> list[str]:
+def split_list(value: str) -> list[str]:
+    """A comma-separated list as its items, blanks dropped."""
     return [p.strip() for p in value.split(",") if p.strip()]
 
 
@@ -47,11 +49,11 @@ def sheet_of(form: Mapping[str, str]) -> dict[str, Any]:
     get = lambda name: str(form.get(name) or "").strip()  # noqa: E731
     raw: dict[str, Any] = {
         "title": get("title"),
-        "organisations": _split(get("organisations")),
+        "organisations": split_list(get("organisations")),
         "province": get("province").upper(),
         "stage": get("stage") or "running",
         "licence": get("licence") or "CC-BY-SA-4.0",
-        "themes": [t.lower() for t in _split(get("themes"))],
+        "themes": [t.lower() for t in split_list(get("themes"))],
     }
     for name in ("region", "started_on", "ended_on"):
         if get(name):
@@ -60,7 +62,7 @@ def sheet_of(form: Mapping[str, str]) -> dict[str, Any]:
         raw[name] = paragraphs(str(form.get(name) or ""))
     for name, parts in LISTS.items():
         rows = []
-        for n in range(_rows_sent(form, name)):
+        for n in range(rows_sent(form, name)):
             row: dict[str, str | None] = {part: get(f"{name}-{n}-{part}") for part in parts}
             if not any(row.values()):
                 continue
@@ -71,7 +73,8 @@ def sheet_of(form: Mapping[str, str]) -> dict[str, Any]:
     return raw
 
 
-def _rows_sent(form: Mapping[str, str], name: str) -> int:
+def rows_sent(form: Mapping[str, str], name: str) -> int:
+    """How many rows of list ``name`` a form sent (``name-<n>-<part>``)."""
     numbers = [int(m.group(1)) for k in form if (m := re.fullmatch(rf"{name}-(\d{{1,2}})-\w+", k))]
     return max(numbers, default=-1) + 1
 
@@ -102,4 +105,4 @@ def form_of(spec: PracticeSpec | None) -> dict[str, str]:
 
 def rows(values: Mapping[str, str], name: str) -> int:
     """How many rows of list ``name`` the form shows: those filled, and spare ones."""
-    return _rows_sent(values, name) + ROWS
+    return rows_sent(values, name) + ROWS

@@ -33,8 +33,9 @@ def test_partnership_needs_two_parties_and_a_public_body_under_art_55() -> None:
     spec = partnership.parse("partnership", _partnership())
     assert isinstance(spec, partnership.PartnershipSpec)
     assert spec.since == date(2027, 2, 1)
-    with pytest.raises(SpecError, match="two parties"):
+    with pytest.raises(SpecError, match="two parties") as caught:
         partnership.parse("partnership", _partnership(public_bodies=[]))
+    assert [f for f, _ in caught.value.errors] == ["public_bodies"]
     for act in partnership.PUBLIC_ACTS:
         with pytest.raises(SpecError, match="public body"):
             partnership.parse(
@@ -60,15 +61,17 @@ def test_partnership_each_bad_field_is_named(field: str, value: object) -> None:
 
 def test_intervention_dates_follow_its_stage() -> None:
     assert partnership.parse("intervention", _intervention()).status == "planned"
-    with pytest.raises(SpecError, match="started"):
+    with pytest.raises(SpecError, match="started") as caught:
         partnership.parse("intervention", _intervention(status="running"))
+    assert [f for f, _ in caught.value.errors] == ["started_on"]
     with pytest.raises(SpecError, match="only a completed"):
         partnership.parse("intervention", _intervention(ended_on="2027-05-01"))
-    with pytest.raises(SpecError, match="before it starts"):
+    with pytest.raises(SpecError, match="before it starts") as caught:
         partnership.parse(
             "intervention",
             _intervention(status="completed", started_on="2027-05-02", ended_on="2027-05-01"),
         )
+    assert [f for f, _ in caught.value.errors] == ["ended_on"]
     with pytest.raises(SpecError) as caught:
         partnership.parse("intervention", _intervention(regions=[]))
     assert [f for f, _ in caught.value.errors] == ["regions"]
