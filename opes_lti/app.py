@@ -95,7 +95,9 @@ def create_app(
         app.register_blueprint(admin.bp)
         app.register_blueprint(frameworks_views.bp)
         from opes_lti.cdp import block_api as community_blocks
-        from opes_lti.cdp import library_api  # noqa: F401 - its calls join community_blocks.bp
+
+        # Their calls join community_blocks.bp.
+        from opes_lti.cdp import library_api, meeting_api, record_api  # noqa: F401
         from opes_lti.groupwork import block_api as groupwork_blocks
         from opes_lti.sites import api as blocks_api
 

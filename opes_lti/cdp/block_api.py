@@ -15,8 +15,9 @@ from pydantic import BaseModel, ConfigDict
 
 from opes_lti.cdp.wording import field_problems, message, record_message
 from opes_lti.communities import services as communities
-from opes_lti.communities.access import RecordError
+from opes_lti.communities.access import Asker, RecordError
 from opes_lti.communities.models import Community
+from opes_lti.communities.origin import Origin
 from opes_lti.communities.spec import Slug, SpecError
 from opes_lti.core.db import session
 from opes_lti.core.jsonapi import answers_json, fail
@@ -99,10 +100,23 @@ def _community(call: BlockCall, community: Community) -> dict[str, Any]:
     }
 
 
+def asker_of_call(call: BlockCall) -> Asker:
+    """Who a call asks for: its actor (a block's staff are never national coordinators)."""
+    return Asker(call.actor)
+
+
+def origin_of_call(call: BlockCall) -> Origin:
+    """Where a change made by a call comes from, for its events: the site and course."""
+    where = Context(platform="openedx", platform_id=fitted(call.site.name, 200),
+                    course=call.course or None)  # fmt: skip
+    return Origin(call.site.name, where)
+
+
 def run(bodies: dict[str, type[BaseModel]], name: str, act: Any) -> Response:
     """Answer call ``name``: its body checked, ``act`` run, refusals as JSON.
 
-    Nothing of a refused call is kept. The library's calls run here too.
+    Nothing of a refused call is kept. The library's, the meetings' and the records'
+    calls run here too.
     """
     call = block_call()
     body = block_body(bodies[name])
@@ -150,11 +164,10 @@ def open_() -> Response:
 def _join(call: BlockCall, body: JoinBody) -> dict[str, Any]:
     db = session()
     community = communities.find(db, body.community)
-    where = Context(platform="openedx", platform_id=fitted(call.site.name, 200),
-                    course=call.course or None)  # fmt: skip
     showing = communities.Showing(body.show_organisation, body.show_region)
-    communities.join(db, community, call.actor, clean(body.profile), where, call.site.name,
-                     showing)  # fmt: skip
+    origin = origin_of_call(call)
+    communities.join(db, community, call.actor, clean(body.profile), origin.context,
+                     origin.source, showing)  # fmt: skip
     return {"community": _community(call, community), "joined": True}
 
 

@@ -15,18 +15,16 @@ from flask import Response
 from flask_babel import gettext as _
 from pydantic import BaseModel, ConfigDict, Field
 
-from opes_lti.cdp.block_api import bp, run
+from opes_lti.cdp.block_api import asker_of_call, bp, origin_of_call, run
 from opes_lti.communities import access, library, practice
 from opes_lti.communities import services as communities
-from opes_lti.communities.access import Asker
 from opes_lti.communities.models import Practice
-from opes_lti.communities.origin import Origin
 from opes_lti.communities.rules import may
 from opes_lti.communities.spec import Slug, SpecError
 from opes_lti.core.db import session
 from opes_lti.core.jsonapi import fail
 from opes_lti.core.limits import body_limit
-from opes_lti.events.domain import Context, RegionCode, fitted
+from opes_lti.events.domain import RegionCode
 from opes_lti.sites import openapi
 from opes_lti.sites.bodies import ENCODED, Base64File, decoded
 from opes_lti.sites.services import BlockCall
@@ -126,16 +124,6 @@ openapi.describe(
 )
 
 
-def _asker(call: BlockCall) -> Asker:
-    return Asker(call.actor)
-
-
-def _origin(call: BlockCall) -> Origin:
-    where = Context(platform="openedx", platform_id=fitted(call.site.name, 200),
-                    course=call.course or None)  # fmt: skip
-    return Origin(call.site.name, where)
-
-
 def _listed(row: Practice) -> dict[str, Any]:
     return {
         "practice": row.ref,
@@ -151,7 +139,7 @@ def _library(call: BlockCall, body: LibraryBody) -> dict[str, Any]:
     community = communities.find(db, body.community)
     query = library.Query(text=body.q, theme=body.theme, region=body.region)
     rows, total = library.library(db, community, query, PAGE_SIZE, body.page * PAGE_SIZE)
-    asker = _asker(call)
+    asker = asker_of_call(call)
     role = access.role(db, community, asker)
     return {
         "community": community.slug,
@@ -170,7 +158,7 @@ def _library(call: BlockCall, body: LibraryBody) -> dict[str, Any]:
 
 def _practice(call: BlockCall, row: Practice) -> dict[str, Any]:
     db = session()
-    asker = _asker(call)
+    asker = asker_of_call(call)
     community = library.community_of(db, row)
     role = access.role(db, community, asker)
     author, reviewer = row.author == asker.user, may(role, "review")
@@ -211,7 +199,7 @@ def practice_() -> Response:
     return _run(
         "practice",
         lambda call, body: {
-            "practice": _practice(call, library.read(session(), body.practice, _asker(call)))
+            "practice": _practice(call, library.read(session(), body.practice, asker_of_call(call)))
         },
     )
 
@@ -220,9 +208,9 @@ def _save(call: BlockCall, body: SaveBody) -> dict[str, Any]:
     db = session()
     spec = practice.parse(body.sheet)
     if body.practice:
-        row = library.edit(db, body.practice, _asker(call), spec)
+        row = library.edit(db, body.practice, asker_of_call(call), spec)
     else:
-        row = library.write(db, communities.find(db, body.community), _asker(call), spec)
+        row = library.write(db, communities.find(db, body.community), asker_of_call(call), spec)
     return {"practice": _practice(call, row), "saved": True}
 
 
@@ -233,15 +221,15 @@ def practice_save() -> Response:
 
 
 def _move(call: BlockCall, body: MoveBody) -> dict[str, Any]:
-    db, asker = session(), _asker(call)
+    db, asker = session(), asker_of_call(call)
     if body.move == "submit":
         row = library.submit(db, body.practice, asker)
     elif body.move == "publish":
-        row = library.publish(db, body.practice, asker, _origin(call))
+        row = library.publish(db, body.practice, asker, origin_of_call(call))
     elif body.move == "return":
         row = library.send_back(db, body.practice, asker, body.comment)
     else:
-        row = library.withdraw(db, body.practice, asker, _origin(call), body.comment)
+        row = library.withdraw(db, body.practice, asker, origin_of_call(call), body.comment)
     return {"practice": _practice(call, row), "moved": body.move}
 
 
@@ -257,7 +245,7 @@ def _score(call: BlockCall, body: ScoreBody) -> dict[str, Any]:
         scores = practice.parse_scores(body.scores)
     except SpecError:
         fail(422, "bad_scores", _("Give each score from 1 to 5, and at least one."))
-    library.score(db, body.practice, _asker(call), scores)
+    library.score(db, body.practice, asker_of_call(call), scores)
     return {"practice": _practice(call, library.find(db, body.practice)), "scored": True}
 
 
@@ -269,7 +257,9 @@ def practice_score() -> Response:
 
 def _attach(call: BlockCall, body: AttachBody) -> dict[str, Any]:
     db = session()
-    added = library.attach(db, body.practice, _asker(call), body.filename, decoded(body.data))
+    added = library.attach(
+        db, body.practice, asker_of_call(call), body.filename, decoded(body.data)
+    )
     return {"practice": _practice(call, library.find(db, body.practice)), "file": added.id}
 
 
@@ -281,7 +271,7 @@ def practice_attach() -> Response:
 
 
 def _file(call: BlockCall, body: FileBody) -> dict[str, Any]:
-    found = library.file_for(session(), body.practice, body.file, _asker(call))
+    found = library.file_for(session(), body.practice, body.file, asker_of_call(call))
     data = base64.b64encode(found.data).decode("ascii")
     return {"name": found.name, "kind": found.kind, "size": found.size, "data": data}
 
@@ -294,7 +284,7 @@ def practice_file() -> Response:
 
 def _unattach(call: BlockCall, body: FileBody) -> dict[str, Any]:
     db = session()
-    library.withdraw_file(db, body.practice, body.file, _asker(call))
+    library.withdraw_file(db, body.practice, body.file, asker_of_call(call))
     return {"practice": _practice(call, library.find(db, body.practice)), "removed": body.file}
 
 
