@@ -18,6 +18,7 @@ from opes_lti.communities.spec import is_slug
 from opes_lti.learners.profile import ProfileError, clean
 from opes_lti.regions import REGIONS
 from opes_xblocks.base import OpesBlock, render, resource
+from opes_xblocks.community import screens
 from opes_xblocks.i18n import _, current_language, strings
 from opes_xblocks.toolclient import ToolUnavailable
 
@@ -114,6 +115,12 @@ class CommunityXBlock(StudioEditableXBlockMixin, OpesBlock):
             "error": shown.get("error", ""),
             "block_id": self.dom_id(),
             "regions": sorted(REGIONS.items(), key=lambda item: item[1]),
+            "sections": [
+                ("library", "", text["library"]),
+                ("meetings", "", text["meetings"]),
+                ("records", "partnership", text["partnerships"]),
+                ("records", "intervention", text["interventions"]),
+            ],
         }
 
     def _act(self, call: str, body: dict[str, Any]) -> dict[str, Any]:
@@ -153,10 +160,49 @@ class CommunityXBlock(StudioEditableXBlockMixin, OpesBlock):
         """Leave the community (the tool keeps the membership, closed)."""
         return self._act("leave", {"community": _slug(data)})
 
+    @XBlock.json_handler
+    def act(self, data: Any, suffix: str = "") -> dict[str, Any]:
+        """A screen beyond joining, or a change made on one: the call its form names.
+
+        A refused change keeps the screen as it is (what the person typed stays in its
+        form) and says why; an accepted one answers the next screen.
+        """
+        data = data if isinstance(data, dict) else {}
+        text = strings(current_language(), "community")
+        call = str(data.get("call", ""))
+        if call == "open":
+            return self._act("open", {"community": _slug(data)})
+        if call in screens.FORMS:
+            shown = screens.form(text, call, data) | {"t": text, "block_id": self.dom_id()}
+            return {"success": True, "html": render("templates/community_screens.html", shown)}
+        if call not in screens.CALLS:
+            return {"success": False, "error": text["unavailable"]}
+        client = self.tool()
+        if client is None:
+            return {"success": False, "error": text["not_set_up"]}
+        try:
+            status, answer = client.exchange(API + call, screens.CALLS[call](data))
+        except ToolUnavailable:
+            return {"success": False, "error": text["unavailable"]}
+        if status >= 400:
+            return {"success": False, "error": _refusal(answer) or text["unavailable"]}
+        shown = screens.view(text, call, answer)
+        shown |= {"t": text, "block_id": self.dom_id(), "notice": _notice(text, answer)}
+        return {"success": True, "html": render("templates/community_screens.html", shown)}
+
     @staticmethod
     def workbench_scenarios() -> list[tuple[str, str]]:
         """The workbench's example."""
         return [("OPES: communities of practice", "<opes_community/>")]
+
+
+def _notice(text: dict[str, str], answer: Any) -> str:
+    if answer.get("checked_in"):
+        return text["n_checked_in"]
+    if answer.get("saved"):
+        return text["n_saved"]
+    done = ("moved", "answered", "recorded", "cancelled", "stage")
+    return text["n_done"] if any(answer.get(flag) for flag in done) else ""
 
 
 def _problem(text: dict[str, str], said: str) -> str:
